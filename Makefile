@@ -1,0 +1,69 @@
+# mediagate: plain Makefile. `make` builds, `make run` starts the stack,
+# `make test` runs every test, `make bench` measures. See README.md.
+
+CC	?= cc
+PKGS	 = fcgi json-c libmariadb libjwt libcurl libpcre2-8 libsodium gdlib openssl
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -W -Wall -Wextra -Wmissing-prototypes \
+	   -Wstrict-prototypes -Wwrite-strings -Wpointer-arith -Wshadow \
+	   -Wno-unused-parameter -Werror -MMD -MP \
+	   -Imodules/common -Ifcgi -Idb -Imodules/core -Imodules/dialects \
+	   -Imodules/auth -Imodules/wallet -Imodules/generation -Imodules/catalog
+PKG_CFLAGS := $(shell pkg-config --cflags $(filter-out fcgi,$(PKGS)) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out fcgi,$(PKGS)) 2>/dev/null) -lfcgi -lm
+CFLAGS	+= $(PKG_CFLAGS)
+LDLIBS	+= $(PKG_LIBS)
+
+-include Makefile.local
+
+B	 = build
+# Library code: everything under fcgi/, db/ and modules/ except program mains.
+LIB_SRC	 = $(wildcard modules/common/*.c) $(wildcard fcgi/*.c) $(wildcard db/*.c) \
+	   $(wildcard modules/core/*.c) $(wildcard modules/dialects/*.c) \
+	   $(wildcard modules/auth/*.c) $(wildcard modules/wallet/*.c) \
+	   $(wildcard modules/generation/*.c) $(wildcard modules/catalog/*.c)
+LIB_SRC	:= $(filter-out %_main.c,$(LIB_SRC))
+LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/%.o)
+MAINS	 = $(B)/bin/mediagate-worker $(B)/bin/mgctl
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+IT_SRC	 = $(wildcard tests/integration/it_*.c)
+IT_BIN	 = $(IT_SRC:tests/integration/%.c=$(B)/tests/%)
+TLIB_SRC = $(wildcard tests/lib/*.c)
+TLIB_OBJ = $(TLIB_SRC:%.c=$(B)/%.o)
+
+all: $(MAINS) $(UNIT_BIN) $(IT_BIN)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/lib/libmg.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/bin/mediagate-worker: $(B)/modules/core/worker_main.o $(B)/lib/libmg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bin/mgctl: $(B)/tools/mgctl_main.o $(B)/lib/libmg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(TLIB_OBJ) $(B)/lib/libmg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+
+$(B)/tests/it_%: $(B)/tests/integration/it_%.o $(TLIB_OBJ) $(B)/lib/libmg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+
+unit: $(UNIT_BIN)
+	@tests/run.sh unit $(UNIT_BIN)
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all unit clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
