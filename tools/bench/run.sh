@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# tools/bench/run.sh (make bench): measure the floors of this machine and the
+# gateway's routes against them, in the same run, through the same nginx and
+# MariaDB, and write docs/BENCHMARKS.md. See /work/shared/reference/limits.md.
+#
+# Starts its own stack (rate limits off) under var/bench on its own ports,
+# adds the floor locations to its nginx, runs wrk against every floor and
+# every row of ROUTES below, measures worker RSS, then stops the stack.
+#
+# Knobs: BENCH_SECONDS (10) BENCH_THREADS (2) BENCH_CONNS (64)
+#   BENCH_WORKERS (4, processes per bare responder) BENCH_VAR_DIR (var/bench)
+#   BENCH_HTTP_PORT (9080) BENCH_HTTPS_PORT (9443) BENCH_TENANT_PORT (9201)
+#   BENCH_DB_PORT (3317) BENCH_OUT (docs/BENCHMARKS.md) BENCH_KEEP=1 (leave
+#   the stack running afterwards).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+
+# --- Gateway routes measured against a floor ----------------------------------
+# name | method | path | auth (key|none) | JSON body (non-GET) | floor | target
+#   floor:  return | fcgi | select | write | write_hot  (see FLOORS below)
+#   target: minimum ratio route req/s : floor req/s
+# Add a row per route worth watching. A non-GET row is sent with its body;
+# remember the demo wallet holds $5.00 and rate limits are off here.
+ROUTES=(
+	"health|GET|/health|none||fcgi|0.9"
+	"me|GET|/v1/me|key||select|0.8"
+	"wallet|GET|/v1/wallet|key||select|0.8"
+)
+
+# --- Floors -------------------------------------------------------------------
+# name | nginx location body | what | reference floor | ratio seen 2026-11-23
+FLOORS=(
+	"return|return 200 '{\"ok\":true}\\n';|nginx \`return 200\`|-|-"
+	"fcgi|include mg_route_std.conf; fastcgi_pass unix:@RUN@/bench_noop.sock;|bare libfcgi responder|return|≈ 0.11"
+	"select|include mg_route_std.conf; fastcgi_pass unix:@RUN@/bench_select.sock;|+ one primary-key SELECT (prepared)|fcgi|≈ 0.5"
+	"write|include mg_route_std.conf; fastcgi_pass unix:@RUN@/bench_write.sock;|+ UPDATE balance + INSERT ledger + COMMIT, 1000 rows|fcgi|≈ 0.15–0.2"
+	"write_hot|include mg_route_std.conf; fastcgi_pass unix:@RUN@/bench_write_hot.sock;|same on one hot row|write|≈ 0.85"
+)
+
+SECONDS_=${BENCH_SECONDS:-10}
+THREADS=${BENCH_THREADS:-2}
+CONNS=${BENCH_CONNS:-64}
+WORKERS=${BENCH_WORKERS:-4}
+OUT=${BENCH_OUT:-$ROOT/docs/BENCHMARKS.md}
+BF=$ROOT/build/bin/bare_fcgi
+WORKER_BIN=${MG_WORKER_BIN:-$ROOT/build/bin/mediagate-worker}
+
+export MG_VAR_DIR=${BENCH_VAR_DIR:-$ROOT/var/bench}
+export MG_HTTP_PORT=${BENCH_HTTP_PORT:-9080}
+export MG_HTTPS_PORT=${BENCH_HTTPS_PORT:-9443}
+export MG_TENANT_PORT=${BENCH_TENANT_PORT:-9201}
+export MG_DB_PORT=${BENCH_DB_PORT:-3317}
+export MG_RATE_LIMIT=0
+RUN=$MG_VAR_DIR/run
+BASE=http://127.0.0.1:$MG_HTTP_PORT
+
+die() { echo "bench: $*" >&2; exit 1; }
+say() { echo "bench: $*"; }
+
+[[ $SECONDS_ =~ ^[0-9]+$ ]] && [ "$SECONDS_" -gt 0 ] || die "bad BENCH_SECONDS"
+[ -x "$BF" ] || die "missing $BF (make build/bin/bare_fcgi)"
+command -v wrk >/dev/null || die "wrk not installed (tools/install-deps.sh)"
+
+routes_note=
+if [ -x "$WORKER_BIN" ]; then
+	unset MG_POOLS
+else
+	routes_note="not measured: $WORKER_BIN is not built"
+	say "$routes_note; measuring the floors only"
+	export MG_POOLS=
+fi
+
+mkdir -p "$MG_VAR_DIR" "$(dirname "$OUT")"
+extra=$MG_VAR_DIR/bench-locations.conf
+{
+	echo "# benchmark floors (tools/bench/run.sh)"
+	for f in "${FLOORS[@]}"; do
+		IFS='|' read -r name body _ <<<"$f"
+		echo "location = /_floor/$name { ${body//@RUN@/$RUN} }"
+	done
+} >"$extra"
+export MG_NGINX_EXTRA=$extra
+
+cleanup() {
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		say "stack left running under $MG_VAR_DIR (tools/stack.sh stop)"
+	else
+		tools/stack.sh stop >/dev/null || true
+	fi
+}
+# A stack left over from an earlier run would keep its old nginx config.
+tools/stack.sh stop >/dev/null
+trap cleanup EXIT
+tools/stack.sh start
+# shellcheck disable=SC1091
+. "$MG_VAR_DIR/env"
+
+# --- Bare responders (pid files under run/, so stack.sh stop stops them) -------
+pwf=$MG_VAR_DIR/secrets/db_bench.password
+[ -s "$pwf" ] || (umask 077 && openssl rand -hex 24 >"$pwf")
+{
+	echo "CREATE DATABASE IF NOT EXISTS mediagate_bench;"
+	echo "DROP TABLE IF EXISTS mediagate_bench.bench_ledger, mediagate_bench.bench_wallet;"
+	for h in localhost 127.0.0.1; do
+		echo "CREATE USER IF NOT EXISTS 'mg_bench'@'$h' IDENTIFIED BY '$(cat "$pwf")';"
+		echo "ALTER USER 'mg_bench'@'$h' IDENTIFIED BY '$(cat "$pwf")';"
+		echo "GRANT ALL PRIVILEGES ON mediagate_bench.* TO 'mg_bench'@'$h';"
+	done
+} | mariadb --no-defaults --protocol=socket --socket="$MG_DB_SOCKET" -u"$(id -un)"
+
+bf_start() {
+	local name=$1
+	shift
+	"$BF" --socket "$RUN/bench_$name.sock" --pidfile "$RUN/bench_$name.pid" \
+		--workers "$WORKERS" --daemon --db-socket "$MG_DB_SOCKET" \
+		--db-name mediagate_bench --db-user mg_bench --db-password-file "$pwf" \
+		"$@" 2>>"$MG_LOG_DIR/bench_$name.log" 9>&- ||
+		die "bare_fcgi $name failed (see $MG_LOG_DIR/bench_$name.log)"
+}
+bf_start noop noop
+bf_start select select
+bf_start write write
+bf_start write_hot --hot write
+
+auth_header=
+if [ -z "$routes_note" ]; then
+	tools/stack.sh demo >/dev/null
+	# shellcheck disable=SC1091
+	. "$MG_VAR_DIR/demo.env"
+	auth_header="Authorization: Bearer $MG_DEMO_KEY"
+fi
+
+# --- wrk ----------------------------------------------------------------------
+# to_ms VALUE: wrk latency ("812.00us", "2.41ms", "1.02s") in ms.
+to_ms() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0
+		if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0;
+		else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000
+		printf "%.2f", n }'
+}
+
+# bench NAME URL METHOD AUTH BODY: run wrk; sets R_RPS R_P99 R_NON2XX R_ERR.
+bench() {
+	local name=$1 url=$2 method=$3 auth=$4 body=$5 lua out code
+	local args=(-t"$THREADS" -c"$CONNS" -d"${SECONDS_}s" --latency)
+	local curl_args=(-s -o /dev/null -w '%{http_code}' -X "$method")
+	R_RPS=0 R_P99=- R_NON2XX=- R_ERR=
+	if [ "$auth" = key ]; then
+		args+=(-H "$auth_header")
+		curl_args+=(-H "$auth_header")
+	fi
+	if [ "$method" != GET ]; then
+		lua=$MG_VAR_DIR/bench_$name.lua
+		printf 'wrk.method = "%s"\nwrk.body = [==[%s]==]\nwrk.headers["Content-Type"] = "application/json"\n' \
+			"$method" "$body" >"$lua"
+		args+=(-s "$lua")
+		curl_args+=(-H 'Content-Type: application/json' --data-binary "$body")
+	fi
+	code=$(curl "${curl_args[@]}" "$url" || true)
+	if [ "${code:0:1}" != 2 ]; then
+		R_ERR="HTTP $code before the run"
+		say "$name: $R_ERR, skipped"
+		return 0
+	fi
+	say "$name: wrk ${args[*]//Bearer */Bearer ...} $url"
+	out=$(wrk "${args[@]}" "$url" 2>&1) || { R_ERR="wrk failed"; return 0; }
+	printf '%s\n' "$out" >"$MG_LOG_DIR/wrk_$name.txt"
+	R_RPS=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' <<<"$out")
+	R_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+	R_NON2XX=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
+	R_NON2XX=${R_NON2XX:-0}
+	say "$name: ${R_RPS} req/s, p99 ${R_P99} ms, non-2xx ${R_NON2XX}"
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'
+}
+
+declare -A RPS P99 NON2XX ERR
+for f in "${FLOORS[@]}"; do
+	IFS='|' read -r name _ <<<"$f"
+	bench "$name" "$BASE/_floor/$name" GET none ""
+	RPS[$name]=$R_RPS P99[$name]=$R_P99 NON2XX[$name]=$R_NON2XX ERR[$name]=$R_ERR
+done
+declare -A RRPS RP99 RNON2XX RERR
+if [ -z "$routes_note" ]; then
+	for r in "${ROUTES[@]}"; do
+		IFS='|' read -r name method path auth body _ <<<"$r"
+		bench "route_$name" "$BASE$path" "$method" "$auth" "$body"
+		RRPS[$name]=$R_RPS RP99[$name]=$R_P99 RNON2XX[$name]=$R_NON2XX RERR[$name]=$R_ERR
+	done
+fi
+
+# --- RSS ----------------------------------------------------------------------
+# rss_line LABEL PIDFILE: "| label | processes | total MB | per process MB |"
+rss_line() {
+	local label=$1 pf=$2 pid pids
+	[ -s "$pf" ] || return 0
+	pid=$(tr -dc 0-9 <"$pf")
+	kill -0 "$pid" 2>/dev/null || return 0
+	pids=$(
+		echo "$pid"
+		ps -o pid= --ppid "$pid" || true
+	)
+	ps -o rss= -p "$(echo $pids | tr ' ' ,)" | awk -v l="$label" '
+		{ n++; kb += $1 }
+		END { printf "| %s | %d | %.1f | %.1f |\n", l, n, kb / 1024, kb / 1024 / n }'
+}
+
+# --- Report -------------------------------------------------------------------
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+{
+	echo "# Benchmarks"
+	echo
+	echo "Written by \`make bench\` (tools/bench/run.sh); do not edit by hand."
+	echo "Every figure is judged as a ratio to a floor measured in the same run,"
+	echo "through the same nginx and MariaDB (see reference/limits.md)."
+	echo
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- machine: $(uname -srm), $(nproc) cores ($cpu), $mem"
+	echo "- software: $(nginx -v 2>&1 | sed 's/.*: //'), $(mariadbd --version | awk '{ print $3 }'), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')"
+	echo "- load: \`wrk -t$THREADS -c$CONNS -d${SECONDS_}s --latency\` on loopback, rate limits off"
+	echo "- bare responders: $WORKERS workers each (tools/bench/bare_fcgi.c); MariaDB innodb_flush_log_at_trx_commit=1"
+	echo "- command: \`BENCH_SECONDS=$SECONDS_ make bench\`"
+	echo
+	echo "## Floors"
+	echo
+	echo "| floor | what | req/s | p99 ms | non-2xx | ratio | to | ratio seen 2026-11-23 |"
+	echo "|---|---|---:|---:|---:|---:|---|---|"
+	for f in "${FLOORS[@]}"; do
+		IFS='|' read -r name _ what ref seen <<<"$f"
+		if [ -n "${ERR[$name]}" ]; then
+			echo "| $name | $what | ${ERR[$name]} | | | | | $seen |"
+			continue
+		fi
+		r=-
+		[ "$ref" != - ] && r=$(ratio "${RPS[$name]}" "${RPS[$ref]}")
+		echo "| $name | $what | ${RPS[$name]} | ${P99[$name]} | ${NON2XX[$name]} | $r | $ref | $seen |"
+	done
+	echo
+	echo "## Gateway routes"
+	echo
+	if [ -n "$routes_note" ]; then
+		echo "Routes $routes_note."
+	else
+		echo "| route | request | req/s | p99 ms | non-2xx | floor | ratio | target | |"
+		echo "|---|---|---:|---:|---:|---|---:|---:|---|"
+		for r in "${ROUTES[@]}"; do
+			IFS='|' read -r name method path auth body floor target <<<"$r"
+			if [ -n "${RERR[$name]}" ]; then
+				echo "| $name | $method $path | ${RERR[$name]} | | | $floor | | ≥ $target | not measured |"
+				continue
+			fi
+			r=$(ratio "${RRPS[$name]}" "${RPS[$floor]}")
+			verdict=$(awk -v r="$r" -v t="$target" -v e="${RNON2XX[$name]}" 'BEGIN {
+				if (e != "0") print "errors"; else if (r + 0 >= t + 0) print "meets"; else print "below" }')
+			echo "| $name | $method $path | ${RRPS[$name]} | ${RP99[$name]} | ${RNON2XX[$name]} | $floor | $r | ≥ $target | $verdict |"
+		done
+	fi
+	echo
+	echo "## Resident memory after the runs"
+	echo
+	echo "| process group | processes | RSS MB | per process MB |"
+	echo "|---|---:|---:|---:|"
+	for m in auth wallet generation catalog; do
+		rss_line "pool $m (master + workers)" "$RUN/$m.pid"
+	done
+	rss_line "bare_fcgi select (master + workers)" "$RUN/bench_select.pid"
+	rss_line "mariadbd" "$RUN/mysqld.pid"
+	rss_line "nginx (master + worker)" "$RUN/nginx.pid"
+} >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+say "wrote $OUT"
