@@ -3,6 +3,7 @@
 #
 #   tools/stack.sh start    MariaDB (private datadir) + 4 worker pools + nginx
 #   tools/stack.sh stop     stop exactly what start started, wait, clean up
+#   tools/stack.sh restart  stop + start (after rebuilding the binaries)
 #   tools/stack.sh status   what runs (exit 0 when everything runs, else 3)
 #   tools/stack.sh env      print the export lines the binaries/tests need
 #   tools/stack.sh demo     create (once) a demo tenant/workspace/key/$5 grant
@@ -249,6 +250,11 @@ pools_start() {
 	done
 }
 
+# port_free PORT: true when nothing accepts connections on 127.0.0.1:PORT.
+port_free() {
+	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 wait_for_file() {
 	local i
 	for ((i = 0; i < 50; i++)); do
@@ -367,6 +373,16 @@ cmd_start() {
 	for m in $POOLS; do
 		case " $MODULES_ALL " in *" $m "*) ;; *) die "unknown pool '$m'" ;; esac
 	done
+	# Fail before starting anything when a port is taken by someone else.
+	if ! alive "$RUN/mysqld.pid" mariadbd; then
+		port_free "$DB_PORT" || die "port $DB_PORT is in use by another process (set MG_DB_PORT)"
+	fi
+	if ! alive "$RUN/nginx.pid" nginx; then
+		for p in "$HTTP_PORT" "$HTTPS_PORT" "$TENANT_PORT"; do
+			port_free "$p" ||
+				die "port $p is in use by another process (set MG_HTTP_PORT/MG_HTTPS_PORT/MG_TENANT_PORT)"
+		done
+	fi
 	rand_secret "$SECRETS/link_secret"
 	db_start
 	db_users
@@ -408,9 +424,9 @@ cmd_status() {
 	local m ok=0
 	show() {
 		if alive "$1" "$2"; then
-			printf '  %-12s running (pid %s)\n' "$3" "$(pid_of "$1")"
+			printf '  %-16s running (pid %s)\n' "$3" "$(pid_of "$1")"
 		else
-			printf '  %-12s stopped\n' "$3"
+			printf '  %-16s stopped\n' "$3"
 			ok=3
 		fi
 	}
@@ -472,8 +488,9 @@ EOF
 case ${1:-} in
 start) cmd_start ;;
 stop) cmd_stop ;;
+restart) cmd_stop && cmd_start ;;
 status) cmd_status ;;
 env) env_lines ;;
 demo) cmd_demo ;;
-*) echo "usage: $0 start|stop|status|env|demo" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|restart|status|env|demo" >&2; exit 2 ;;
 esac
