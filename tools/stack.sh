@@ -189,7 +189,7 @@ db_start() {
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
 		--innodb-buffer-pool-size=256M --innodb-log-file-size=128M \
 		--innodb-flush-log-at-trx-commit=1 --max-connections=400 \
-		--max-allowed-packet=64M --transaction-isolation=READ-COMMITTED \
+		--max-allowed-packet=64M --default-time-zone=+00:00 \
 		</dev/null >>"$LOG/mysqld.log" 2>&1 9>&- &
 	for ((i = 0; i < 300; i++)); do
 		if mariadb-admin --no-defaults --protocol=socket --socket="$DB_SOCKET" \

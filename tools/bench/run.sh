@@ -179,6 +179,7 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'
 }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A RPS P99 NON2XX ERR
 for f in "${FLOORS[@]}"; do
 	IFS='|' read -r name _ <<<"$f"
@@ -221,7 +222,7 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "through the same nginx and MariaDB (see reference/limits.md)."
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "- machine: $(uname -srm), $(nproc) cores ($cpu), $mem"
+	echo "- machine: $(uname -srm), $(nproc) cores ($cpu), $mem; load average before the run: $load0"
 	echo "- software: $(nginx -v 2>&1 | sed 's/.*: //'), $(mariadbd --version | awk '{ print $3 }'), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')"
 	echo "- load: \`wrk -t$THREADS -c$CONNS -d${SECONDS_}s --latency\` on loopback, rate limits off"
 	echo "- bare responders: $WORKERS workers each (tools/bench/bare_fcgi.c); MariaDB innodb_flush_log_at_trx_commit=1"
