@@ -62,19 +62,26 @@ stop_system_services() {
 if [ ${#missing[@]} -eq 0 ]; then
 	say "all ${#want[@]} packages already installed"
 else
-	[ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}); run as root: sudo $0"
+	SUDO=
+	if [ "$(id -u)" != 0 ]; then
+		command -v sudo >/dev/null ||
+			die "missing packages (${missing[*]}); run as root"
+		SUDO="sudo -E"
+	fi
 	if [ ! -f /usr/sbin/policy-rc.d ] || ! grep -qx 'exit 101' /usr/sbin/policy-rc.d; then
 		say "installing /usr/sbin/policy-rc.d (no service starts during apt)"
-		printf '#!/bin/sh\n# installed by mediagate tools/install-deps.sh\nexit 101\n' \
-			>/usr/sbin/policy-rc.d
-		chmod 755 /usr/sbin/policy-rc.d
+		printf '#!/bin/sh\n# installed by mediagate tools/install-deps.sh\nexit 101\n' |
+			$SUDO tee /usr/sbin/policy-rc.d >/dev/null
+		$SUDO chmod 755 /usr/sbin/policy-rc.d
 	fi
 	say "missing: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update
-	apt-get install -y --no-install-recommends "${want[@]}"
+	$SUDO apt-get update
+	$SUDO apt-get install -y --no-install-recommends "${want[@]}"
 fi
-[ "$(id -u)" = 0 ] && stop_system_services
+if [ "$(id -u)" = 0 ]; then
+	stop_system_services
+fi
 
 if [ -f "$ROOT/tests/package-lock.json" ]; then
 	if [ "${MG_DEPS_FORCE:-0}" != 1 ] &&
