@@ -67,3 +67,28 @@ clean:
 .PHONY: all unit clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------------------
+# Local stack, dependencies, benchmarks (tools/stack.sh, tools/install-deps.sh,
+# tools/bench/). `make run` starts MariaDB + worker pools + nginx under var/
+# and prints a demo key; `make stop` stops them; `make bench` measures.
+
+deps:
+	tools/install-deps.sh
+
+run: deps all
+	tools/stack.sh start
+	tools/stack.sh demo
+
+stop:
+	tools/stack.sh stop
+
+# The benchmark floor: a bare libfcgi responder (tools/bench/bare_fcgi.c).
+$(B)/bin/bare_fcgi: $(B)/tools/bench/bare_fcgi.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: all $(B)/bin/bare_fcgi
+	tools/bench/run.sh
+
+.PHONY: deps run stop bench
