@@ -8,7 +8,7 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -W -Wall -Wextra -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wwrite-strings -Wpointer-arith -Wshadow \
 	   -Wno-unused-parameter -Werror -MMD -MP \
 	   -Imodules/common -Ifcgi -Idb -Imodules/core -Imodules/dialects \
-	   -Imodules/auth -Imodules/wallet -Imodules/generation -Imodules/catalog
+	   -Imodules/auth -Imodules/wallet -Imodules/generation -Imodules/catalog -Itests/lib
 PKG_CFLAGS := $(shell pkg-config --cflags $(filter-out fcgi,$(PKGS)) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out fcgi,$(PKGS)) 2>/dev/null) -lfcgi -lm
 CFLAGS	+= $(PKG_CFLAGS)

@@ -14,9 +14,19 @@ mg_buf_init(struct mg_buf *b, struct mg_arena *a)
 }
 
 void
+mg_buf_init_ext(struct mg_buf *b, char *storage, size_t cap)
+{
+	memset(b, 0, sizeof(*b));
+	b->data = storage;
+	b->cap = cap;
+	b->ext = 1;
+	storage[0] = '\0';
+}
+
+void
 mg_buf_free(struct mg_buf *b)
 {
-	if (b->arena == NULL)
+	if (b->arena == NULL && !b->ext)
 		free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
@@ -37,9 +47,12 @@ mg_buf_reserve(struct mg_buf *b, size_t extra)
 	ncap = b->cap ? b->cap : 256;
 	while (ncap < need)
 		ncap *= 2;
-	if (b->arena != NULL) {
-		if ((p = mg_arena_alloc(b->arena, ncap)) != NULL && b->len)
+	if (b->arena != NULL || b->ext) {
+		p = b->arena != NULL ? mg_arena_alloc(b->arena, ncap) :
+		    malloc(ncap);
+		if (p != NULL && b->len)
 			memcpy(p, b->data, b->len);
+		b->ext = 0;
 	} else
 		p = realloc(b->data, ncap);
 	if (p == NULL) {

@@ -15,10 +15,13 @@ struct mg_buf {
 	size_t		 cap;
 	struct mg_arena	*arena;	/* NULL: heap, caller calls mg_buf_free */
 	int		 oom;	/* sticky: an append failed */
+	int		 ext;	/* data is caller storage (stack): copy on growth */
 };
 
 void	 mg_buf_init(struct mg_buf *, struct mg_arena *);
 void	 mg_buf_free(struct mg_buf *);
+/* Start on caller storage (e.g. a stack array); grows onto the heap. */
+void	 mg_buf_init_ext(struct mg_buf *, char *storage, size_t cap);
 int	 mg_buf_reserve(struct mg_buf *, size_t extra);
 int	 mg_buf_append(struct mg_buf *, const void *, size_t);
 int	 mg_buf_puts(struct mg_buf *, const char *);

@@ -1,0 +1,24 @@
+-- Per-pool privileges, applied by `mgctl migrate` after the migrations
+-- (idempotent). One MariaDB account per pool (users created by
+-- tools/stack.sh); each may touch only the tables its statements need
+-- (db/sql/*.def). The ledger is INSERT + SELECT only for everyone: it is
+-- append-only by privilege, not by convention. Only mg_admin (migrations,
+-- mgctl) holds DDL.
+
+-- Every HTTP pool authenticates callers and reads balances.
+GRANT SELECT ON mediagate.api_keys TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
+GRANT SELECT ON mediagate.workspaces TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT ON mediagate.wallets TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT ON mediagate.schema_migrations TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+
+-- The ledger: append and read, never UPDATE or DELETE.
+GRANT SELECT, INSERT ON mediagate.ledger TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+
+-- Pools that move money update wallet rows (only through modules/wallet/wallet.c).
+GRANT INSERT, UPDATE ON mediagate.wallets TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+
+-- auth: keys, people, memberships.
+GRANT INSERT, UPDATE ON mediagate.api_keys TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.users TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.workspace_members TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, UPDATE ON mediagate.workspaces TO mg_wallet@localhost, mg_wallet@'127.0.0.1';

@@ -1,0 +1,106 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mg_buf.h"
+#include "mg_log.h"
+
+static const char	*log_module = "-";
+static enum mg_log_level log_min = MG_LOG_INFO;
+static char		 log_rid[72];
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+void
+mg_log_setup(const char *module, enum mg_log_level min)
+{
+	log_module = module;
+	log_min = min;
+}
+
+void
+mg_log_set_rid(const char *rid)
+{
+	snprintf(log_rid, sizeof(log_rid), "%s", rid ? rid : "");
+}
+
+/* Start a line: {"ts":..,"level":..,"pid":..,"module":..,"rid":.. */
+static void
+line_start(struct mg_buf *b, enum mg_log_level lvl)
+{
+	struct timeval tv;
+	struct tm tm;
+	char ts[32];
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	mg_buf_printf(b, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"pid\":%d,"
+	    "\"module\":\"", ts, (long)tv.tv_usec / 1000, level_names[lvl],
+	    (int)getpid());
+	mg_buf_json_escape(b, log_module);
+	mg_buf_puts(b, "\",\"rid\":\"");
+	mg_buf_json_escape(b, log_rid);
+	mg_buf_puts(b, "\"");
+}
+
+static void
+line_end(struct mg_buf *b)
+{
+	mg_buf_puts(b, "}\n");
+	if (!b->oom)
+		(void)write(STDERR_FILENO, b->data, b->len);
+	mg_buf_free(b);
+}
+
+void
+mg_log(enum mg_log_level lvl, const char *fmt, ...)
+{
+	struct mg_buf b;
+	char msg[1024];
+	va_list ap;
+
+	if (lvl < log_min)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mg_buf_init(&b, NULL);
+	line_start(&b, lvl);
+	mg_buf_puts(&b, ",\"msg\":\"");
+	mg_buf_json_escape(&b, msg);
+	mg_buf_puts(&b, "\"");
+	line_end(&b);
+}
+
+void
+mg_log_request(const char *method, const char *path, int status,
+    int64_t dur_us, const char *workspace_id, const char *remote)
+{
+	struct mg_buf b;
+	char small[512];
+
+	/* A stack buffer: the request path must not allocate. */
+	mg_buf_init_ext(&b, small, sizeof(small));
+	line_start(&b, status >= 500 ? MG_LOG_ERROR : MG_LOG_INFO);
+	mg_buf_puts(&b, ",\"msg\":\"request\",\"method\":\"");
+	mg_buf_json_escape(&b, method);
+	mg_buf_puts(&b, "\",\"path\":\"");
+	mg_buf_json_escape(&b, path);
+	mg_buf_printf(&b, "\",\"status\":%d,\"dur_us\":%lld,\"remote\":\"",
+	    status, (long long)dur_us);
+	mg_buf_json_escape(&b, remote ? remote : "");
+	mg_buf_puts(&b, "\"");
+	if (workspace_id != NULL && *workspace_id != '\0') {
+		mg_buf_puts(&b, ",\"workspace\":\"");
+		mg_buf_json_escape(&b, workspace_id);
+		mg_buf_puts(&b, "\"");
+	}
+	mg_buf_puts(&b, "}\n");
+	if (!b.oom)
+		(void)write(STDERR_FILENO, b.data, b.len);
+	mg_buf_free(&b);
+}

@@ -1,0 +1,45 @@
+/*
+ * prepaid dialect (/api/v1; seed 003-killa-tamata.openapi.json).
+ */
+#include "dialect.h"
+#include "mg_health.h"
+
+enum prepaid_route {
+	R_PREPAID_HEALTH,
+	R_PREPAID__MAX
+};
+
+#define NONE	MG_AUTHN_NONE
+#define AUTH	MG_AUTHN_REQUIRED
+#define STD	MG_BODY_STD
+
+static const struct mg_route routes[R_PREPAID__MAX] = {
+	[R_PREPAID_HEALTH] = { MG_GET, "/api/v1/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_prepaid },
+};
+
+static const char *const codes[MG_E__MAX] = {
+	[MG_E_BAD_REQUEST] = "bad_request",
+	[MG_E_INVALID_JSON] = "invalid_json",
+	[MG_E_INVALID_PARAM] = "invalid_parameter",
+	[MG_E_UNAUTHORIZED] = "unauthorized",
+	[MG_E_INSUFFICIENT_FUNDS] = "insufficient_funds",
+	[MG_E_SPEND_CAP] = "spend_cap_exceeded",
+	[MG_E_FORBIDDEN] = "forbidden",
+	[MG_E_NOT_FOUND] = "not_found",
+	[MG_E_METHOD] = "method_not_allowed",
+	[MG_E_CONFLICT] = "conflict",
+	[MG_E_IDEMPOTENCY_BUSY] = "idempotency_in_flight",
+	[MG_E_GONE] = "gone",
+	[MG_E_TOO_LARGE] = "payload_too_large",
+	[MG_E_IDEMPOTENCY_MISMATCH] = "idempotency_error",
+	[MG_E_UNPROCESSABLE] = "unprocessable",
+	[MG_E_RATE_LIMITED] = "rate_limited",
+	[MG_E_HEADER_TOO_LARGE] = "header_too_large",
+	[MG_E_INTERNAL] = "internal_error",
+	[MG_E_UPSTREAM] = "upstream_error",
+	[MG_E_UNAVAILABLE] = "unavailable",
+};
+
+const struct mg_dialect dialect_prepaid = {
+	MG_DIALECT_PREPAID, "prepaid", "/api/v1", routes, R_PREPAID__MAX, codes, 0,
+};

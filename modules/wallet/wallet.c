@@ -1,0 +1,89 @@
+#include <string.h>
+
+#include "db.h"
+#include "mg_log.h"
+#include "mg_util.h"
+#include "wallet.h"
+
+/* Largest single credit accepted: $1,000,000. */
+#define WALLET_MAX_CREDIT	(1000000LL * MG_MICROS_PER_USD)
+
+static const char *const errs[WALLET__MAX] = {
+	"ok",						/* WALLET_OK */
+	"already applied",				/* WALLET_DUPLICATE */
+	"no wallet for this workspace",			/* WALLET_NO_WALLET */
+	"insufficient funds",				/* WALLET_INSUFFICIENT */
+	"amount out of range",				/* WALLET_BAD_AMOUNT */
+	"outcome unknown (connection lost at COMMIT)",	/* WALLET_UNKNOWN */
+	"database error",				/* WALLET_DB */
+};
+
+const char *
+wallet_strerror(enum wallet_err e)
+{
+	return e < WALLET__MAX ? errs[e] : "unknown";
+}
+
+enum wallet_err
+wallet_ensure(struct db_conn *db, const char *ws)
+{
+	return db_exec(db, DB_WALLET_ENSURE, "s", ws) == DB_OK ?
+	    WALLET_OK : WALLET_DB;
+}
+
+struct credit_args {
+	const char	*ws, *kind, *ref, *desc;
+	int64_t		 amount;
+	enum wallet_err	 result;
+};
+
+/*
+ * Inside the transaction: the ledger row first (its unique ref turns a
+ * replay into DB_DUP before any lock on the wallet row is taken), then the
+ * wallet update, keeping the hot-row lock window short (limits.md).
+ */
+static int
+credit_tx(struct db_conn *db, void *arg)
+{
+	struct credit_args *a = arg;
+	enum db_err e;
+
+	e = db_exec(db, DB_LEDGER_INSERT, "ssiissnn", a->ws, a->kind,
+	    a->amount, (int64_t)0, a->ref, a->desc);
+	if (e == DB_DUP) {
+		a->result = WALLET_DUPLICATE;
+		return DB_ERR__MAX + 1;	/* roll back: nothing to do */
+	}
+	if (e != DB_OK)
+		return e;
+	if ((e = db_exec(db, DB_WALLET_CREDIT, "is", a->amount, a->ws)) != DB_OK)
+		return e;
+	if (db_affected(db, DB_WALLET_CREDIT) != 1) {
+		a->result = WALLET_NO_WALLET;
+		return DB_ERR__MAX + 1;
+	}
+	return DB_OK;
+}
+
+enum wallet_err
+wallet_credit(struct db_conn *db, const char *ws, const char *kind,
+    int64_t amount, const char *ref, const char *desc)
+{
+	struct credit_args a = { ws, kind, ref, desc, amount, WALLET_OK };
+	int rc;
+
+	if (amount <= 0 || amount > WALLET_MAX_CREDIT)
+		return WALLET_BAD_AMOUNT;
+	if (strcmp(kind, "grant") != 0 && strcmp(kind, "topup") != 0)
+		return WALLET_BAD_AMOUNT;
+	rc = db_tx(db, credit_tx, &a);
+	if (rc == DB_OK)
+		return WALLET_OK;
+	if (rc == DB_ERR__MAX + 1)
+		return a.result;
+	if (rc == DB_GONE)
+		return WALLET_UNKNOWN;
+	mg_log(MG_LOG_ERROR, "wallet credit %s: %s", ref,
+	    db_strerror((enum db_err)rc));
+	return WALLET_DB;
+}

@@ -1,0 +1,40 @@
+/*
+ * wallet: THE place where money moves. Every balance change is one ledger
+ * row written in the same transaction as the wallet update, with a unique
+ * reference derived from its cause (db/migrations/001_core.sql).
+ *
+ * All amounts are integer USD micros.
+ */
+#ifndef WALLET_H
+#define WALLET_H
+
+#include <stdint.h>
+
+struct db_conn;
+
+enum wallet_err {
+	WALLET_OK = 0,
+	WALLET_DUPLICATE,	/* the reference was already applied: nothing changed */
+	WALLET_NO_WALLET,	/* no such workspace wallet */
+	WALLET_INSUFFICIENT,	/* available < amount */
+	WALLET_BAD_AMOUNT,	/* amount ≤ 0 or out of range */
+	WALLET_UNKNOWN,		/* COMMIT answer lost: retry with the same ref */
+	WALLET_DB,		/* database failure */
+	WALLET__MAX
+};
+
+const char	*wallet_strerror(enum wallet_err);
+
+/* Make sure the workspace has a wallet row (idempotent). */
+enum wallet_err	 wallet_ensure(struct db_conn *, const char *workspace_id);
+
+/*
+ * Credit amount micros to a workspace (kind "grant" or "topup"), once per
+ * ref: a second call with the same ref returns WALLET_DUPLICATE and changes
+ * nothing. description is shown in transaction lists.
+ */
+enum wallet_err	 wallet_credit(struct db_conn *, const char *workspace_id,
+		    const char *kind, int64_t amount, const char *ref,
+		    const char *description);
+
+#endif
