@@ -126,6 +126,8 @@ bf_start write_hot --hot write
 
 auth_header=
 if [ -z "$routes_note" ]; then
+	# A fresh demo workspace each run: its key is known to work.
+	rm -f "$MG_VAR_DIR/demo.env"
 	tools/stack.sh demo >/dev/null
 	# shellcheck disable=SC1091
 	. "$MG_VAR_DIR/demo.env"
