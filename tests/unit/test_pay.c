@@ -10,9 +10,29 @@
 #include "../lib/mgtest.h"
 #include "mg_crypto.h"
 #include "mg_buf.h"
+#include "pay_event.h"
 #include "pay_sig.h"
 
 #define S(x)	(x), (sizeof(x) - 1)
+
+/*
+ * Test JSON is written with single quotes for readability; Q() turns them
+ * into double quotes in one of four rotating static buffers.
+ */
+static const char *
+Q(const char *s)
+{
+	static char bufs[4][16384];
+	static int next;
+	char *b = bufs[next++ & 3];
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < sizeof(bufs[0]); i++)
+		b[i] = s[i] == '\'' ? '"' : s[i];
+	b[i] = '\0';
+	return b;
+}
+#define QS(x)	Q(x), strlen(Q(x))
 
 /* ---- §1 Stripe signatures ---------------------------------------------- */
 
@@ -367,6 +387,545 @@ static const struct mgt_case sig_cases[] = {
 	{ NULL, NULL }
 };
 
+/* ---- §3 Stripe events --------------------------------------------------- */
+
+#define EVT_HEAD(id, type) \
+	"{'id':'" id "','object':'event','api_version':'2026-10-28.endive'," \
+	"'created':1763900000,'livemode':false,'pending_webhooks':1," \
+	"'request':{'id':null,'idempotency_key':null},'type':'" type "'," \
+	"'data':{'object':"
+#define EVT_TAIL	"}}"
+
+#define SESSION(extra) \
+	"{'id':'cs_test_a1B2c3D4e5F6g7H8i9J0','object':'checkout.session'," \
+	"'amount_subtotal':2500,'amount_total':2500,'currency':'usd'," \
+	"'client_reference_id':'wal_123','customer':'cus_RaBcDeFgHiJkLm'," \
+	"'customer_details':{'email':'a@example.com','address':{'country':'US'}}," \
+	"'expires_at':1763986400,'livemode':false,'mode':'payment'," \
+	"'success_url':'https://app.example/billing?s={CHECKOUT_SESSION_ID}'," \
+	"'url':null," extra "}"
+
+static const char ev_cs_paid[] = EVT_HEAD("evt_1CsPaid", "checkout.session.completed")
+    SESSION("'metadata':{'wallet_id':'wal_123','workspace_id':'ws_9'},"
+    "'payment_intent':'pi_3QxYzAB2cD3eF4gH0abc','payment_status':'paid',"
+    "'status':'complete'") EVT_TAIL;
+
+static const char ev_pi_ok[] = EVT_HEAD("evt_3PiOk", "payment_intent.succeeded")
+    "{'id':'pi_3QxYzAB2cD3eF4gH0abc','object':'payment_intent','amount':2500,"
+    "'amount_capturable':0,'amount_received':2500,'capture_method':'automatic',"
+    "'client_secret':'pi_3QxYzAB2cD3eF4gH0abc_secret_xyz','currency':'usd',"
+    "'customer':'cus_RaBcDeFgHiJkLm','last_payment_error':null,"
+    "'latest_charge':'ch_3QxYzAB2cD3eF4gH0def','livemode':false,"
+    "'metadata':{'wallet_id':'wal_123','workspace_id':'ws_9'},"
+    "'next_action':null,'payment_method':'pm_1AbC','payment_method_types':"
+    "['card'],'status':'succeeded'}" EVT_TAIL;
+
+static const char ev_pi_fail[] = EVT_HEAD("evt_3PiFail",
+    "payment_intent.payment_failed")
+    "{'id':'pi_3Fail','object':'payment_intent','amount':5000,"
+    "'amount_received':0,'currency':'usd','customer':'cus_R',"
+    "'last_payment_error':{'code':'card_declined','decline_code':"
+    "'insufficient_funds','message':'Your card has insufficient funds.',"
+    "'type':'card_error'},'metadata':{'wallet_id':'wal_123'},"
+    "'status':'requires_payment_method'}" EVT_TAIL;
+
+static const char ev_refund[] = EVT_HEAD("evt_3Refund", "charge.refunded")
+    "{'id':'ch_3QxYzAB2cD3eF4gH0def','object':'charge','amount':2500,"
+    "'amount_captured':2500,'amount_refunded':1000,'captured':true,"
+    "'currency':'usd','metadata':{},'paid':true,"
+    "'payment_intent':'pi_3QxYzAB2cD3eF4gH0abc','refunded':false,"
+    "'status':'succeeded'},'previous_attributes':{'amount_refunded':0}}}";
+
+static const char ev_dispute[] = EVT_HEAD("evt_3Disp", "charge.dispute.created")
+    "{'id':'dp_1Disp','object':'dispute','amount':2500,"
+    "'charge':'ch_3QxYzAB2cD3eF4gH0def','currency':'usd',"
+    "'evidence_details':{'due_by':1764500000,'has_evidence':false},"
+    "'is_charge_refundable':false,'metadata':{},"
+    "'payment_intent':'pi_3QxYzAB2cD3eF4gH0abc','reason':'fraudulent',"
+    "'status':'needs_response'}" EVT_TAIL;
+
+static void
+t_ev_checkout_paid(void)
+{
+	struct pay_stripe_event ev;
+
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(ev_cs_paid), &ev),
+	    PAY_EVT_OK);
+	CU_ASSERT_STRING_EQUAL(ev.id, "evt_1CsPaid");
+	CU_ASSERT_EQUAL(ev.type, PAY_ST_CHECKOUT_COMPLETED);
+	CU_ASSERT_EQUAL(ev.created, 1763900000);
+	CU_ASSERT_STRING_EQUAL(ev.object, "checkout.session");
+	CU_ASSERT_STRING_EQUAL(ev.object_id, "cs_test_a1B2c3D4e5F6g7H8i9J0");
+	CU_ASSERT_STRING_EQUAL(ev.payment_intent, "pi_3QxYzAB2cD3eF4gH0abc");
+	CU_ASSERT_STRING_EQUAL(ev.payment_key, "pi_3QxYzAB2cD3eF4gH0abc");
+	CU_ASSERT_EQUAL(ev.amount_cents, 2500);
+	CU_ASSERT_EQUAL(ev.amount_micros, 25000000);
+	CU_ASSERT_STRING_EQUAL(ev.currency, "usd");
+	CU_ASSERT_STRING_EQUAL(ev.payment_status, "paid");
+	CU_ASSERT_STRING_EQUAL(ev.status, "complete");
+	CU_ASSERT_STRING_EQUAL(ev.client_reference_id, "wal_123");
+	CU_ASSERT_STRING_EQUAL(ev.wallet_id, "wal_123");
+	CU_ASSERT_STRING_EQUAL(ev.workspace_id, "ws_9");
+	CU_ASSERT_EQUAL(pay_stripe_event_effect(&ev), PAY_EFFECT_CREDIT);
+}
+
+static void
+t_ev_checkout_and_pi_same_key(void)
+{
+	struct pay_stripe_event a, b;
+
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(ev_cs_paid), &a),
+	    PAY_EVT_OK);
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(ev_pi_ok), &b),
+	    PAY_EVT_OK);
+	CU_ASSERT_STRING_EQUAL(a.payment_key, b.payment_key);
+	CU_ASSERT_STRING_NOT_EQUAL(a.id, b.id);
+	CU_ASSERT_EQUAL(a.amount_cents, b.amount_cents);
+	CU_ASSERT_EQUAL(pay_stripe_event_effect(&a), PAY_EFFECT_CREDIT);
+	CU_ASSERT_EQUAL(pay_stripe_event_effect(&b), PAY_EFFECT_CREDIT);
+}
+
+static void
+t_ev_checkout_unpaid_waits(void)
+{
+	struct pay_stripe_event ev;
+
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_u",
+	    "checkout.session.completed") SESSION("'metadata':{'wallet_id':'w'},"
+	    "'payment_intent':'pi_async','payment_status':'unpaid',"
+	    "'status':'complete'") EVT_TAIL), &ev), PAY_EVT_OK);
+	CU_ASSERT_EQUAL(pay_stripe_event_effect(&ev), PAY_EFFECT_WAIT);
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_a",
+	    "checkout.session.async_payment_succeeded") SESSION("'metadata':"
+	    "{'wallet_id':'w'},'payment_intent':'pi_async','payment_status':"
+	    "'paid','status':'complete'") EVT_TAIL), &ev), PAY_EVT_OK);
+	CU_ASSERT_EQUAL(ev.type, PAY_ST_CHECKOUT_ASYNC_OK);
+	CU_ASSERT_STRING_EQUAL(ev.payment_key, "pi_async");
+	CU_ASSERT_EQUAL(pay_stripe_event_effect(&ev), PAY_EFFECT_CREDIT);
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_f",
+	    "checkout.session.async_payment_failed") SESSION("'metadata':"
+	    "{'wallet_id':'w'},'payment_intent':'pi_async','payment_status':"
+	    "'unpaid','status':'complete'") EVT_TAIL), &ev), PAY_EVT_OK);
+	CU_ASSERT_EQUAL(pay_stripe_event_effect(&ev), PAY_EFFECT_FAILED);
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_e",
+	    "checkout.session.expired") "{'id':'cs_x','object':"
+	    "'checkout.session','amount_total':2500,'currency':'usd',"
+	    "'metadata':{'wallet_id':'w'},'payment_intent':null,"
+	    "'payment_status':'unpaid','status':'expired'}" EVT_TAIL), &ev),
+	    PAY_EVT_OK);
+	CU_ASSERT_EQUAL(pay_stripe_event_effect(&ev), PAY_EFFECT_EXPIRED);
+	CU_ASSERT_STRING_EQUAL(ev.payment_key, "cs_x");
+}
+
+static void
+t_ev_checkout_no_pi_key_is_session(void)
+{
+	struct pay_stripe_event ev;
+
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_n",
+	    "checkout.session.completed") SESSION("'metadata':{'wallet_id':'w'},"
+	    "'payment_intent':null,'payment_status':'no_payment_required',"
+	    "'status':'complete'") EVT_TAIL), &ev), PAY_EVT_OK);
+	CU_ASSERT_STRING_EQUAL(ev.payment_intent, "");
+	CU_ASSERT_STRING_EQUAL(ev.payment_key, "cs_test_a1B2c3D4e5F6g7H8i9J0");
+	CU_ASSERT_EQUAL(pay_stripe_event_effect(&ev), PAY_EFFECT_NONE);
+}
+
+static void
+t_ev_checkout_expanded_pi(void)
+{
+	struct pay_stripe_event ev;
+
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_x",
+	    "checkout.session.completed") SESSION("'metadata':{'wallet_id':'w'},"
+	    "'payment_intent':{'id':'pi_exp','object':'payment_intent'},"
+	    "'payment_status':'paid','status':'complete'") EVT_TAIL), &ev),
+	    PAY_EVT_OK);
+	CU_ASSERT_STRING_EQUAL(ev.payment_key, "pi_exp");
+}
+
+static void
+t_ev_pi_succeeded(void)
+{
+	struct pay_stripe_event ev;
+
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(ev_pi_ok), &ev),
+	    PAY_EVT_OK);
+	CU_ASSERT_EQUAL(ev.type, PAY_ST_PI_SUCCEEDED);
+	CU_ASSERT_STRING_EQUAL(ev.object_id, "pi_3QxYzAB2cD3eF4gH0abc");
+	CU_ASSERT_STRING_EQUAL(ev.payment_intent, "pi_3QxYzAB2cD3eF4gH0abc");
+	CU_ASSERT_EQUAL(ev.amount_cents, 2500);
+	CU_ASSERT_STRING_EQUAL(ev.status, "succeeded");
+	CU_ASSERT_STRING_EQUAL(ev.wallet_id, "wal_123");
+	CU_ASSERT_STRING_EQUAL(ev.error_message, "");
+}
+
+static void
+t_ev_pi_failed(void)
+{
+	struct pay_stripe_event ev;
+
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(ev_pi_fail), &ev),
+	    PAY_EVT_OK);
+	CU_ASSERT_EQUAL(ev.type, PAY_ST_PI_FAILED);
+	CU_ASSERT_EQUAL(ev.amount_cents, 5000);
+	CU_ASSERT_STRING_EQUAL(ev.error_code, "card_declined");
+	CU_ASSERT_STRING_EQUAL(ev.error_message,
+	    "Your card has insufficient funds.");
+	CU_ASSERT_EQUAL(pay_stripe_event_effect(&ev), PAY_EFFECT_FAILED);
+}
+
+static void
+t_ev_charge_refunded(void)
+{
+	struct pay_stripe_event ev;
+
+	/* No wallet metadata on charges: found through the payment key. */
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(ev_refund), &ev),
+	    PAY_EVT_OK);
+	CU_ASSERT_EQUAL(ev.type, PAY_ST_CHARGE_REFUNDED);
+	CU_ASSERT_EQUAL(ev.amount_cents, 1000);	/* cumulative */
+	CU_ASSERT_STRING_EQUAL(ev.charge, "ch_3QxYzAB2cD3eF4gH0def");
+	CU_ASSERT_STRING_EQUAL(ev.payment_key, "pi_3QxYzAB2cD3eF4gH0abc");
+	CU_ASSERT_STRING_EQUAL(ev.wallet_id, "");
+	CU_ASSERT_EQUAL(pay_stripe_event_effect(&ev), PAY_EFFECT_REFUND);
+}
+
+static void
+t_ev_dispute_created(void)
+{
+	struct pay_stripe_event ev;
+
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(ev_dispute), &ev),
+	    PAY_EVT_OK);
+	CU_ASSERT_EQUAL(ev.type, PAY_ST_DISPUTE_CREATED);
+	CU_ASSERT_STRING_EQUAL(ev.object_id, "dp_1Disp");
+	CU_ASSERT_STRING_EQUAL(ev.charge, "ch_3QxYzAB2cD3eF4gH0def");
+	CU_ASSERT_STRING_EQUAL(ev.payment_key, "pi_3QxYzAB2cD3eF4gH0abc");
+	CU_ASSERT_EQUAL(ev.amount_micros, 25000000);
+	CU_ASSERT_EQUAL(pay_stripe_event_effect(&ev), PAY_EFFECT_DISPUTE);
+}
+
+static void
+t_ev_non_usd(void)
+{
+	struct pay_stripe_event ev;
+
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_eur",
+	    "payment_intent.succeeded") "{'id':'pi_e','object':'payment_intent',"
+	    "'amount':2500,'amount_received':2500,'currency':'eur','metadata':"
+	    "{'wallet_id':'w'},'status':'succeeded'}" EVT_TAIL), &ev),
+	    PAY_EVT_ECURRENCY);
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_nocur",
+	    "payment_intent.succeeded") "{'id':'pi_e','object':'payment_intent',"
+	    "'amount':2500,'amount_received':2500,'metadata':"
+	    "{'wallet_id':'w'},'status':'succeeded'}" EVT_TAIL), &ev),
+	    PAY_EVT_EFIELD);
+}
+
+static void
+t_ev_missing_metadata(void)
+{
+	struct pay_stripe_event ev;
+
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_nometa",
+	    "checkout.session.completed") SESSION("'metadata':{},"
+	    "'payment_intent':'pi_z','payment_status':'paid',"
+	    "'status':'complete'") EVT_TAIL), &ev), PAY_EVT_ENOMETA);
+	/* The struct is still filled so the handler can log and acknowledge. */
+	CU_ASSERT_STRING_EQUAL(ev.id, "evt_nometa");
+	CU_ASSERT_STRING_EQUAL(ev.payment_key, "pi_z");
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_nometa2",
+	    "payment_intent.succeeded") "{'id':'pi_e','object':'payment_intent',"
+	    "'amount':2500,'amount_received':2500,'currency':'usd',"
+	    "'status':'succeeded'}" EVT_TAIL), &ev), PAY_EVT_ENOMETA);
+}
+
+static void
+t_ev_unknown_type(void)
+{
+	struct pay_stripe_event ev;
+
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_cust",
+	    "customer.created") "{'id':'cus_1','object':'customer','email':"
+	    "'a@b.c'}" EVT_TAIL), &ev), PAY_EVT_OK);
+	CU_ASSERT_EQUAL(ev.type, PAY_ST_UNKNOWN);
+	CU_ASSERT_STRING_EQUAL(ev.type_name, "customer.created");
+	CU_ASSERT_STRING_EQUAL(ev.object_id, "cus_1");
+	CU_ASSERT_EQUAL(pay_stripe_event_effect(&ev), PAY_EFFECT_NONE);
+	/* A near miss of a known name is unknown too. */
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_nm",
+	    "payment_intent.succeeded.v2") "{}" EVT_TAIL), &ev), PAY_EVT_OK);
+	CU_ASSERT_EQUAL(ev.type, PAY_ST_UNKNOWN);
+}
+
+static void
+t_ev_wrong_types(void)
+{
+	struct pay_stripe_event ev;
+
+	/* amount as a string */
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_t1",
+	    "payment_intent.succeeded") "{'id':'pi_e','object':'payment_intent',"
+	    "'amount_received':'2500','currency':'usd','metadata':"
+	    "{'wallet_id':'w'}}" EVT_TAIL), &ev), PAY_EVT_ETYPE);
+	/* amount as a float */
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_t2",
+	    "payment_intent.succeeded") "{'id':'pi_e','object':'payment_intent',"
+	    "'amount_received':25.0,'currency':'usd','metadata':"
+	    "{'wallet_id':'w'}}" EVT_TAIL), &ev), PAY_EVT_ETYPE);
+	/* negative amount */
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_t3",
+	    "payment_intent.succeeded") "{'id':'pi_e','object':'payment_intent',"
+	    "'amount_received':-1,'currency':'usd','metadata':"
+	    "{'wallet_id':'w'}}" EVT_TAIL), &ev), PAY_EVT_ETYPE);
+	/* event id as a number */
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS("{'id':5,'type':'x',"
+	    "'data':{'object':{}}}"), &ev), PAY_EVT_ETYPE);
+	/* data.object an array */
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS("{'id':'evt_1','type':'x',"
+	    "'data':{'object':[]}}"), &ev), PAY_EVT_ETYPE);
+	/* livemode as a string */
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS("{'id':'evt_1','type':'x',"
+	    "'livemode':'false','data':{'object':{}}}"), &ev), PAY_EVT_ETYPE);
+	/* metadata wallet_id a number */
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_t4",
+	    "payment_intent.succeeded") "{'id':'pi_e','object':'payment_intent',"
+	    "'amount_received':1,'currency':'usd','metadata':"
+	    "{'wallet_id':7}}" EVT_TAIL), &ev), PAY_EVT_ETYPE);
+	/* object kind does not match the event type */
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_t5",
+	    "checkout.session.completed") "{'id':'pi_e','object':'payment_intent',"
+	    "'amount_total':1,'currency':'usd','payment_status':'paid',"
+	    "'metadata':{'wallet_id':'w'}}" EVT_TAIL), &ev), PAY_EVT_ETYPE);
+	/* envelope object is not "event" */
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS("{'id':'evt_1','object':"
+	    "'charge','type':'x','data':{'object':{}}}"), &ev), PAY_EVT_ETYPE);
+}
+
+static void
+t_ev_missing_fields(void)
+{
+	struct pay_stripe_event ev;
+
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS("{'type':'x','data':"
+	    "{'object':{}}}"), &ev), PAY_EVT_EFIELD);
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS("{'id':'evt_1','data':"
+	    "{'object':{}}}"), &ev), PAY_EVT_EFIELD);
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS("{'id':'evt_1','type':'x'}"),
+	    &ev), PAY_EVT_EFIELD);
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_m1",
+	    "checkout.session.completed") "{'id':'cs_1','object':"
+	    "'checkout.session','currency':'usd','payment_status':'paid',"
+	    "'metadata':{'wallet_id':'w'}}" EVT_TAIL), &ev), PAY_EVT_EFIELD);
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS(EVT_HEAD("evt_m2",
+	    "charge.refunded") "{'id':'ch_1','object':'charge','currency':'usd'}"
+	    EVT_TAIL), &ev), PAY_EVT_EFIELD);
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(QS("{'id':'','type':'x',"
+	    "'data':{'object':{}}}"), &ev), PAY_EVT_ETYPE);
+}
+
+static void
+t_ev_too_deep(void)
+{
+	char body[256];
+	size_t n = 0, i;
+	struct pay_stripe_event ev;
+
+	n += (size_t)snprintf(body, sizeof(body), "{\"id\":\"evt_1\",\"type\":"
+	    "\"x\",\"data\":{\"object\":");
+	for (i = 0; i < 20; i++)
+		body[n++] = '[';
+	for (i = 0; i < 20; i++)
+		body[n++] = ']';
+	memcpy(body + n, "}}", 3);
+	n += 2;
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(body, n, &ev), PAY_EVT_EDEPTH);
+}
+
+static void
+t_ev_not_json(void)
+{
+	struct pay_stripe_event ev;
+
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(S("not json"), &ev),
+	    PAY_EVT_EJSON);
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(S("[1,2]"), &ev), PAY_EVT_EJSON);
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(S("{\"id\":\"evt_1\""), &ev),
+	    PAY_EVT_EJSON);
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(S("{} {}"), &ev), PAY_EVT_EJSON);
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(S("{'id':'x'}"), &ev),
+	    PAY_EVT_EJSON);
+	CU_ASSERT_EQUAL(pay_stripe_event_parse("", 0, &ev), PAY_EVT_EJSON);
+	/* Trailing newline is fine (then the missing fields are reported). */
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(S("{}\n"), &ev), PAY_EVT_EFIELD);
+}
+
+static void
+t_ev_too_big(void)
+{
+	struct pay_stripe_event ev;
+	char *b = malloc(PAY_EVT_BODY_MAX + 2);
+
+	CU_ASSERT_FATAL(b != NULL);
+	memset(b, ' ', PAY_EVT_BODY_MAX + 1);
+	b[0] = '{';
+	b[PAY_EVT_BODY_MAX] = '}';
+	CU_ASSERT_EQUAL(pay_stripe_event_parse(b, PAY_EVT_BODY_MAX + 1, &ev),
+	    PAY_EVT_ETOOBIG);
+	free(b);
+}
+
+/* ---- §4 Coinbase events ------------------------------------------------- */
+
+#define CB_EVT(type, data) \
+	"{'id':42,'scheduled_for':'2026-11-23T12:00:02Z','attempt_number':1," \
+	"'event':{'id':'f1e2d3c4-b5a6-4789-8abc-def012345678','resource':'event'," \
+	"'type':'" type "','api_version':'2018-03-22','created_at':" \
+	"'2026-11-23T12:00:00Z','data':" data "}}"
+#define CB_CHARGE(pricing, meta) \
+	"{'id':'8d7e6f5a-4b3c-4d2e-9f1a-0b1c2d3e4f5a','resource':'charge'," \
+	"'code':'66BEOV2A','name':'Wallet top-up','description':'USD 25'," \
+	"'hosted_url':'https://commerce.coinbase.com/charges/66BEOV2A'," \
+	"'created_at':'2026-11-23T11:58:00Z','expires_at':'2026-11-23T12:58:00Z'," \
+	"'pricing_type':'fixed_price','pricing':" pricing "," \
+	"'timeline':[{'status':'NEW','time':'2026-11-23T11:58:00Z'}," \
+	"{'status':'PENDING','time':'2026-11-23T11:59:00Z'}," \
+	"{'status':'COMPLETED','time':'2026-11-23T12:00:00Z'}]," \
+	"'metadata':" meta ",'payments':[]}"
+#define CB_PRICE(a, c) \
+	"{'local':{'amount':'" a "','currency':'" c "'}," \
+	"'bitcoin':{'amount':'0.00031000','currency':'BTC'}}"
+
+static void
+t_cbev_confirmed(void)
+{
+	struct pay_coinbase_event ev;
+
+	CU_ASSERT_EQUAL_FATAL(pay_coinbase_event_parse(QS(CB_EVT(
+	    "charge:confirmed", CB_CHARGE(CB_PRICE("25.00", "USD"),
+	    "{'wallet_id':'wal_123','workspace_id':'ws_9'}"))), &ev),
+	    PAY_EVT_OK);
+	CU_ASSERT_EQUAL(ev.delivery_id, 42);
+	CU_ASSERT_STRING_EQUAL(ev.id, "f1e2d3c4-b5a6-4789-8abc-def012345678");
+	CU_ASSERT_EQUAL(ev.type, PAY_CB_CONFIRMED);
+	CU_ASSERT_STRING_EQUAL(ev.charge_id,
+	    "8d7e6f5a-4b3c-4d2e-9f1a-0b1c2d3e4f5a");
+	CU_ASSERT_STRING_EQUAL(ev.charge_code, "66BEOV2A");
+	CU_ASSERT_STRING_EQUAL(ev.payment_key, "66BEOV2A");
+	CU_ASSERT_EQUAL(ev.amount_micros, 25000000);
+	CU_ASSERT_STRING_EQUAL(ev.currency, "USD");
+	CU_ASSERT_STRING_EQUAL(ev.status, "COMPLETED");
+	CU_ASSERT_STRING_EQUAL(ev.wallet_id, "wal_123");
+	CU_ASSERT_STRING_EQUAL(ev.workspace_id, "ws_9");
+	CU_ASSERT_EQUAL(pay_coinbase_event_effect(&ev), PAY_EFFECT_CREDIT);
+	CU_ASSERT_EQUAL_FATAL(pay_coinbase_event_parse(QS(CB_EVT(
+	    "charge:resolved", CB_CHARGE(CB_PRICE("0.0125", "usd"),
+	    "{'wallet_id':'w'}"))), &ev), PAY_EVT_OK);
+	CU_ASSERT_EQUAL(ev.amount_micros, 12500);
+	CU_ASSERT_EQUAL(pay_coinbase_event_effect(&ev), PAY_EFFECT_CREDIT);
+}
+
+static void
+t_cbev_vector_body_lacks_pricing(void)
+{
+	struct pay_coinbase_event ev;
+
+	/* The §4 signature vector's body: a credit type without a price. */
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(S(cb_body), &ev),
+	    PAY_EVT_EFIELD);
+	/* A non-credit type without a price is fine. */
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:pending",
+	    "{'code':'66BEOV2A','metadata':{'wallet_id':'w1'}}")), &ev),
+	    PAY_EVT_OK);
+	CU_ASSERT_EQUAL(ev.amount_micros, -1);
+	CU_ASSERT_EQUAL(pay_coinbase_event_effect(&ev), PAY_EFFECT_NONE);
+}
+
+static void
+t_cbev_failed_unknown(void)
+{
+	struct pay_coinbase_event ev;
+
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:failed",
+	    CB_CHARGE(CB_PRICE("25.00", "USD"), "{'wallet_id':'w'}"))), &ev),
+	    PAY_EVT_OK);
+	CU_ASSERT_EQUAL(pay_coinbase_event_effect(&ev), PAY_EFFECT_FAILED);
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:teleported",
+	    "{}")), &ev), PAY_EVT_OK);
+	CU_ASSERT_EQUAL(ev.type, PAY_CB_UNKNOWN);
+	CU_ASSERT_EQUAL(pay_coinbase_event_effect(&ev), PAY_EFFECT_NONE);
+}
+
+static void
+t_cbev_negative(void)
+{
+	struct pay_coinbase_event ev;
+
+	/* non-USD local price */
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:confirmed",
+	    CB_CHARGE(CB_PRICE("25.00", "EUR"), "{'wallet_id':'w'}"))), &ev),
+	    PAY_EVT_ECURRENCY);
+	/* malformed decimal amounts (no floats, no exponents) */
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:confirmed",
+	    CB_CHARGE(CB_PRICE("1e3", "USD"), "{'wallet_id':'w'}"))), &ev),
+	    PAY_EVT_ETYPE);
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:confirmed",
+	    CB_CHARGE(CB_PRICE("25.0000001", "USD"), "{'wallet_id':'w'}"))),
+	    &ev), PAY_EVT_ETYPE);
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:confirmed",
+	    CB_CHARGE(CB_PRICE("-5.00", "USD"), "{'wallet_id':'w'}"))), &ev),
+	    PAY_EVT_ETYPE);
+	/* amount as a JSON number */
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:confirmed",
+	    CB_CHARGE("{'local':{'amount':25,'currency':'USD'}}",
+	    "{'wallet_id':'w'}"))), &ev), PAY_EVT_ETYPE);
+	/* missing metadata */
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:confirmed",
+	    CB_CHARGE(CB_PRICE("25.00", "USD"), "{}"))), &ev),
+	    PAY_EVT_ENOMETA);
+	CU_ASSERT_STRING_EQUAL(ev.charge_code, "66BEOV2A");
+	/* missing code */
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:confirmed",
+	    "{'metadata':{'wallet_id':'w'}}")), &ev), PAY_EVT_EFIELD);
+	/* missing event */
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS("{'id':1}"), &ev),
+	    PAY_EVT_EFIELD);
+	/* event.data not an object */
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:confirmed",
+	    "'66BEOV2A'")), &ev), PAY_EVT_ETYPE);
+	/* timeline entry not an object */
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:pending",
+	    "{'code':'C','timeline':['NEW'],'metadata':{'wallet_id':'w'}}")),
+	    &ev), PAY_EVT_ETYPE);
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(S("{"), &ev), PAY_EVT_EJSON);
+}
+
+static const struct mgt_case event_cases[] = {
+	{ "stripe_checkout_paid", t_ev_checkout_paid },
+	{ "stripe_checkout_and_pi_same_key", t_ev_checkout_and_pi_same_key },
+	{ "stripe_checkout_unpaid_async_expired", t_ev_checkout_unpaid_waits },
+	{ "stripe_checkout_no_pi_key_is_session", t_ev_checkout_no_pi_key_is_session },
+	{ "stripe_checkout_expanded_pi", t_ev_checkout_expanded_pi },
+	{ "stripe_pi_succeeded", t_ev_pi_succeeded },
+	{ "stripe_pi_failed", t_ev_pi_failed },
+	{ "stripe_charge_refunded", t_ev_charge_refunded },
+	{ "stripe_dispute_created", t_ev_dispute_created },
+	{ "stripe_non_usd", t_ev_non_usd },
+	{ "stripe_missing_metadata", t_ev_missing_metadata },
+	{ "stripe_unknown_type", t_ev_unknown_type },
+	{ "stripe_wrong_types", t_ev_wrong_types },
+	{ "stripe_missing_fields", t_ev_missing_fields },
+	{ "stripe_too_deep", t_ev_too_deep },
+	{ "stripe_not_json", t_ev_not_json },
+	{ "stripe_too_big", t_ev_too_big },
+	{ "coinbase_confirmed_resolved", t_cbev_confirmed },
+	{ "coinbase_vector_body_lacks_pricing", t_cbev_vector_body_lacks_pricing },
+	{ "coinbase_failed_unknown", t_cbev_failed_unknown },
+	{ "coinbase_negative", t_cbev_negative },
+	{ NULL, NULL }
+};
+
 /* @@MORE_SUITES@@ */
 
 static int
@@ -379,6 +938,7 @@ int
 main(void)
 {
 	mgt_suite("pay_sig", suite_init, NULL, sig_cases);
+	mgt_suite("pay_event", suite_init, NULL, event_cases);
 	/* @@MORE_REGISTRATIONS@@ */
 	return mgt_run();
 }
