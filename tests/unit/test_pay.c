@@ -3,14 +3,22 @@
  * signatures (payments.md §1, §4), event parsing (§3, §4), the HTTP helper,
  * the Stripe and Coinbase clients' encoders and parsers (§2, §4), x402 (§5).
  */
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../lib/mgtest.h"
 #include "mg_crypto.h"
 #include "mg_buf.h"
 #include "pay_event.h"
+#include "pay_http.h"
 #include "pay_sig.h"
 
 #define S(x)	(x), (sizeof(x) - 1)
@@ -926,12 +934,327 @@ static const struct mgt_case event_cases[] = {
 	{ NULL, NULL }
 };
 
+/* ---- pay_http over a one-shot loopback server --------------------------- */
+
+/*
+ * A fake HTTP server in a child process on 127.0.0.1: it accepts one
+ * connection, stores the raw request in a temp file, then sends `answer`
+ * (a whole HTTP response) and exits, or with answer NULL hangs until killed.
+ */
+struct fake {
+	pid_t	pid;
+	int	port;
+	char	path[64];
+};
+
+static void
+fake_child(int ls, const char *path, const char *answer)
+{
+	char req[65536];
+	size_t n = 0;
+	ssize_t r;
+	char *hend, *cl;
+	long clen = 0;
+	int c;
+	FILE *f;
+
+	if ((c = accept(ls, NULL, NULL)) < 0)
+		_exit(1);
+	for (;;) {
+		if (n == sizeof(req) - 1)
+			break;
+		if ((r = read(c, req + n, sizeof(req) - 1 - n)) <= 0)
+			break;
+		n += (size_t)r;
+		req[n] = '\0';
+		if ((hend = strstr(req, "\r\n\r\n")) == NULL)
+			continue;
+		if ((cl = strcasestr(req, "\r\nContent-Length:")) != NULL &&
+		    cl < hend)
+			clen = strtol(cl + 17, NULL, 10);
+		if (n >= (size_t)(hend + 4 - req) + (size_t)clen)
+			break;
+	}
+	if ((f = fopen(path, "w")) != NULL) {
+		fwrite(req, 1, n, f);
+		fclose(f);
+	}
+	if (answer == NULL) {
+		sleep(30);
+		_exit(0);
+	}
+	if (write(c, answer, strlen(answer)) < 0)
+		_exit(1);
+	shutdown(c, SHUT_RDWR);
+	close(c);
+	_exit(0);
+}
+
+static int
+fake_start(struct fake *f, const char *answer)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int ls, fd;
+
+	snprintf(f->path, sizeof(f->path), "/tmp/test_pay_req.XXXXXX");
+	if ((fd = mkstemp(f->path)) < 0)
+		return -1;
+	close(fd);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((ls = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return -1;
+	if (bind(ls, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(ls, 4) < 0 ||
+	    getsockname(ls, (struct sockaddr *)&sa, &sl) < 0) {
+		close(ls);
+		return -1;
+	}
+	f->port = ntohs(sa.sin_port);
+	fflush(NULL);
+	if ((f->pid = fork()) < 0) {
+		close(ls);
+		return -1;
+	}
+	if (f->pid == 0)
+		fake_child(ls, f->path, answer);
+	close(ls);
+	return 0;
+}
+
+/* Stop (kill if still running) and return the recorded request (static). */
+static const char *
+fake_stop(struct fake *f, int kill_it)
+{
+	static char buf[65536];
+	FILE *fp;
+	size_t n = 0;
+
+	if (kill_it)
+		kill(f->pid, SIGKILL);
+	waitpid(f->pid, NULL, 0);
+	buf[0] = '\0';
+	if ((fp = fopen(f->path, "r")) != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		fclose(fp);
+	}
+	buf[n] = '\0';
+	unlink(f->path);
+	return buf;
+}
+
+static void
+t_http_post_answer(void)
+{
+	static const char *const hdrs[] = { "Authorization: Bearer sk_test_x",
+	    "Content-Type: application/x-www-form-urlencoded" };
+	static const char *const want[] = { "request-id", "Stripe-Should-Retry",
+	    "Absent" };
+	struct pay_http_req req;
+	struct pay_http_resp resp;
+	struct fake f;
+	char url[128];
+	const char *got;
+
+	CU_ASSERT_FATAL(fake_start(&f, "HTTP/1.1 402 Payment Required\r\n"
+	    "Content-Type: application/json\r\nRequest-Id:  req_123 \r\n"
+	    "Stripe-Should-Retry: false\r\nContent-Length: 11\r\n"
+	    "Connection: close\r\n\r\n{\"a\":\"b\"}\n\n") == 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/x", f.port);
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = url;
+	req.headers = hdrs;
+	req.nheaders = 2;
+	req.body = "a=1&b=2";
+	req.body_len = 7;
+	req.want = want;
+	req.nwant = 3;
+	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_OK);
+	CU_ASSERT_EQUAL(resp.status, 402);
+	CU_ASSERT_STRING_EQUAL(resp.body.data, "{\"a\":\"b\"}\n\n");
+	CU_ASSERT_STRING_EQUAL(resp.hdr[0], "req_123");
+	CU_ASSERT_STRING_EQUAL(resp.hdr[1], "false");
+	CU_ASSERT_STRING_EQUAL(resp.hdr[2], "");
+	pay_http_resp_free(&resp);
+	got = fake_stop(&f, 0);
+	CU_ASSERT(strncmp(got, "POST /v1/x HTTP/1.1\r\n", 21) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "\r\nAuthorization: Bearer sk_test_x\r\n"));
+	CU_ASSERT_PTR_NULL(strcasestr(got, "Expect:"));
+	CU_ASSERT(strlen(got) > 7 &&
+	    strcmp(got + strlen(got) - 11, "\r\n\r\na=1&b=2") == 0);
+}
+
+static void
+t_http_get_empty_body(void)
+{
+	struct pay_http_req req;
+	struct pay_http_resp resp;
+	struct fake f;
+	char url[128];
+
+	CU_ASSERT_FATAL(fake_start(&f, "HTTP/1.1 204 No Content\r\n"
+	    "Connection: close\r\n\r\n") == 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", f.port);
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.url = url;
+	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_OK);
+	CU_ASSERT_EQUAL(resp.status, 204);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(resp.body.data);
+	CU_ASSERT_EQUAL(resp.body.len, 0);
+	pay_http_resp_free(&resp);
+	CU_ASSERT(strncmp(fake_stop(&f, 0), "GET / HTTP/1.1\r\n", 16) == 0);
+}
+
+static void
+t_http_not_sent(void)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	struct pay_http_req req;
+	struct pay_http_resp resp;
+	char url[128];
+	int s;
+
+	/* A port that was just free: connection refused. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	CU_ASSERT_FATAL(s >= 0);
+	CU_ASSERT_FATAL(bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CU_ASSERT_FATAL(getsockname(s, (struct sockaddr *)&sa, &sl) == 0);
+	close(s);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/x",
+	    ntohs(sa.sin_port));
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = url;
+	req.body = "a=1";
+	req.body_len = 3;
+	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_NOT_SENT);
+	CU_ASSERT_EQUAL(resp.status, 0);
+	pay_http_resp_free(&resp);
+}
+
+static void
+t_http_sent_unknown(void)
+{
+	struct pay_http_req req;
+	struct pay_http_resp resp;
+	struct fake f;
+	char url[128];
+
+	CU_ASSERT_FATAL(fake_start(&f, NULL) == 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/x", f.port);
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = url;
+	req.body = "a=1";
+	req.body_len = 3;
+	req.timeout_ms = 300;
+	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_UNKNOWN);
+	CU_ASSERT_EQUAL(resp.status, 0);
+	pay_http_resp_free(&resp);
+	fake_stop(&f, 1);
+}
+
+static void
+t_http_reset_after_send(void)
+{
+	struct pay_http_req req;
+	struct pay_http_resp resp;
+	struct fake f;
+	char url[128];
+
+	/* The server reads the request and closes without a word. */
+	CU_ASSERT_FATAL(fake_start(&f, "") == 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/x", f.port);
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = url;
+	req.body = "a=1";
+	req.body_len = 3;
+	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_UNKNOWN);
+	pay_http_resp_free(&resp);
+	fake_stop(&f, 0);
+}
+
+static void
+t_http_too_big(void)
+{
+	struct pay_http_req req;
+	struct pay_http_resp resp;
+	struct fake f;
+	char url[128];
+
+	CU_ASSERT_FATAL(fake_start(&f, "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n"
+	    "Connection: close\r\n\r\n0123456789012345678901234567890123456789")
+	    == 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", f.port);
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.url = url;
+	req.max_body = 16;
+	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_ETOOBIG);
+	CU_ASSERT(resp.body.len <= 16);
+	pay_http_resp_free(&resp);
+	fake_stop(&f, 0);
+}
+
+static void
+t_http_invalid(void)
+{
+	static const char *const bad_hdr[] = { "X-A: 1\r\nX-Injected: 2" };
+	static const char *const no_colon[] = { "Bearer" };
+	struct pay_http_req req;
+	struct pay_http_resp resp;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.url = "ftp://127.0.0.1/";
+	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_EINVAL);
+	req.url = "file:///etc/passwd";
+	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_EINVAL);
+	req.url = "http://127.0.0.1/a b";
+	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_EINVAL);
+	req.url = "http://127.0.0.1/";
+	req.headers = bad_hdr;
+	req.nheaders = 1;
+	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_EINVAL);
+	req.headers = no_colon;
+	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_EINVAL);
+	req.url = NULL;
+	req.nheaders = 0;
+	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_EINVAL);
+	CU_ASSERT_STRING_EQUAL(pay_http_strerror(PAY_HTTP_UNKNOWN),
+	    "request sent, answer unknown");
+}
+
+static const struct mgt_case http_cases[] = {
+	{ "http_post_answer_and_headers", t_http_post_answer },
+	{ "http_get_empty_body", t_http_get_empty_body },
+	{ "http_not_sent_connect_refused", t_http_not_sent },
+	{ "http_sent_answer_unknown_timeout", t_http_sent_unknown },
+	{ "http_sent_connection_closed", t_http_reset_after_send },
+	{ "http_answer_too_big", t_http_too_big },
+	{ "http_invalid_request", t_http_invalid },
+	{ NULL, NULL }
+};
+
 /* @@MORE_SUITES@@ */
 
 static int
 suite_init(void)
 {
-	return mg_crypto_init() == 0 ? 0 : -1;
+	static int done;
+
+	if (done++)
+		return 0;
+	return mg_crypto_init() == 0 && pay_http_init() == 0 ? 0 : -1;
 }
 
 int
@@ -939,6 +1262,7 @@ main(void)
 {
 	mgt_suite("pay_sig", suite_init, NULL, sig_cases);
 	mgt_suite("pay_event", suite_init, NULL, event_cases);
+	mgt_suite("pay_http", suite_init, NULL, http_cases);
 	/* @@MORE_REGISTRATIONS@@ */
 	return mgt_run();
 }
