@@ -104,22 +104,11 @@ field(int jf, int required)
 	return PAY_EVT_OK;
 }
 
-/*
- * A Stripe expandable reference: a string id, null, or (when expanded) an
- * object whose "id" is taken. Returns a pay_evt_err; out is "" when null.
- */
+/* A Stripe expandable reference; "" when null or absent. */
 static int
 expandable_id(json_object *o, const char *key, char *out, size_t cap)
 {
-	json_object *sub;
-	int jf;
-
-	out[0] = '\0';
-	if ((jf = pay_json_str(o, key, out, cap)) != PAY_JF_BAD)
-		return PAY_EVT_OK;
-	if (pay_json_obj(o, key, &sub) != PAY_JF_OK)
-		return PAY_EVT_ETYPE;
-	return field(pay_json_str(sub, "id", out, cap), 1);
+	return field(pay_json_ref(o, key, out, cap), 0);
 }
 
 /* metadata.wallet_id / metadata.workspace_id, both optional here. */

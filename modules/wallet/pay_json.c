@@ -167,3 +167,18 @@ pay_json_arr(json_object *o, const char *key, json_object **out)
 	*out = v;
 	return PAY_JF_OK;
 }
+
+int
+pay_json_ref(json_object *o, const char *key, char *out, size_t cap)
+{
+	json_object *sub;
+	int jf;
+
+	if ((jf = pay_json_str(o, key, out, cap)) != PAY_JF_BAD)
+		return jf;
+	if (pay_json_obj(o, key, &sub) != PAY_JF_OK)
+		return PAY_JF_BAD;
+	if ((jf = pay_json_str(sub, "id", out, cap)) != PAY_JF_OK)
+		return PAY_JF_BAD;
+	return PAY_JF_OK;
+}

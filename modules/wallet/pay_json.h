@@ -52,6 +52,11 @@ int	 pay_json_i64(json_object *o, const char *key, int64_t min, int64_t max,
 int	 pay_json_bool(json_object *o, const char *key, int *out);
 /* Object member: *out borrowed from o. */
 int	 pay_json_obj(json_object *o, const char *key, json_object **out);
+/*
+ * A Stripe expandable reference (§2/§3): a string id, null (→ "" and
+ * PAY_JF_ABSENT) or an expanded object whose "id" string is taken.
+ */
+int	 pay_json_ref(json_object *o, const char *key, char *out, size_t cap);
 /* Array member: *out borrowed from o. */
 int	 pay_json_arr(json_object *o, const char *key, json_object **out);
 

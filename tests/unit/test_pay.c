@@ -20,6 +20,7 @@
 #include "pay_event.h"
 #include "pay_http.h"
 #include "pay_sig.h"
+#include "pay_stripe.h"
 
 #define S(x)	(x), (sizeof(x) - 1)
 
@@ -41,6 +42,12 @@ Q(const char *s)
 	return b;
 }
 #define QS(x)	Q(x), strlen(Q(x))
+
+static int
+starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
 
 /* ---- §1 Stripe signatures ---------------------------------------------- */
 
@@ -1080,7 +1087,7 @@ t_http_post_answer(void)
 	CU_ASSERT_STRING_EQUAL(resp.hdr[2], "");
 	pay_http_resp_free(&resp);
 	got = fake_stop(&f, 0);
-	CU_ASSERT(strncmp(got, "POST /v1/x HTTP/1.1\r\n", 21) == 0);
+	CU_ASSERT(starts(got, "POST /v1/x HTTP/1.1\r\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(got, "\r\nAuthorization: Bearer sk_test_x\r\n"));
 	CU_ASSERT_PTR_NULL(strcasestr(got, "Expect:"));
 	CU_ASSERT(strlen(got) > 7 &&
@@ -1106,7 +1113,7 @@ t_http_get_empty_body(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(resp.body.data);
 	CU_ASSERT_EQUAL(resp.body.len, 0);
 	pay_http_resp_free(&resp);
-	CU_ASSERT(strncmp(fake_stop(&f, 0), "GET / HTTP/1.1\r\n", 16) == 0);
+	CU_ASSERT(starts(fake_stop(&f, 0), "GET / HTTP/1.1\r\n"));
 }
 
 static void
@@ -1245,6 +1252,455 @@ static const struct mgt_case http_cases[] = {
 	{ NULL, NULL }
 };
 
+/* ---- §2 Stripe client --------------------------------------------------- */
+
+/* A loopback port nobody listens on (bound then closed). */
+static int
+closed_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int s, port = -1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return -1;
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(s, (struct sockaddr *)&sa, &sl) == 0)
+		port = ntohs(sa.sin_port);
+	close(s);
+	return port;
+}
+
+static void
+t_form_encoder(void)
+{
+	struct mg_buf b;
+
+	mg_buf_init(&b, NULL);
+	CU_ASSERT_EQUAL(pay_form_add(&b, "metadata[wallet_id]", "w 1&x=y"), 0);
+	CU_ASSERT_EQUAL(pay_form_add_i64(&b,
+	    "line_items[0][price_data][unit_amount]", 2500), 0);
+	CU_ASSERT_EQUAL(pay_form_add(&b, "success_url",
+	    "https://a.example/ok?s={CHECKOUT_SESSION_ID}"), 0);
+	CU_ASSERT_EQUAL(pay_form_add(&b, "metadata[k y]", "\xc3\xa9~._-"), 0);
+	CU_ASSERT_STRING_EQUAL(b.data,
+	    "metadata[wallet_id]=w%201%26x%3Dy"
+	    "&line_items[0][price_data][unit_amount]=2500"
+	    "&success_url=https%3A%2F%2Fa.example%2Fok%3Fs%3D%7BCHECKOUT_SESSION_ID%7D"
+	    "&metadata[k%20y]=%C3%A9~._-");
+	/* NULL value and empty key are refused. */
+	CU_ASSERT_EQUAL(pay_form_add(&b, "x", NULL), -1);
+	CU_ASSERT_EQUAL(pay_form_add(&b, "", "v"), -1);
+	mg_buf_free(&b);
+}
+
+static const struct pay_stripe_checkout_req co_req = {
+	.amount_cents = 2500,
+	.product_name = "mediagate credit",
+	.success_url = "https://app.example/ok?s={CHECKOUT_SESSION_ID}",
+	.cancel_url = "https://app.example/cancel",
+	.client_reference_id = "wal_123",
+	.customer_email = "a+b@example.com",
+	.wallet_id = "wal_123",
+	.workspace_id = "ws_9",
+	.expires_at = 1763903600,
+};
+
+static const char co_form[] =
+    "mode=payment"
+    "&line_items[0][price_data][currency]=usd"
+    "&line_items[0][price_data][unit_amount]=2500"
+    "&line_items[0][price_data][product_data][name]=mediagate%20credit"
+    "&line_items[0][quantity]=1"
+    "&success_url=https%3A%2F%2Fapp.example%2Fok%3Fs%3D%7BCHECKOUT_SESSION_ID%7D"
+    "&cancel_url=https%3A%2F%2Fapp.example%2Fcancel"
+    "&client_reference_id=wal_123"
+    "&customer_email=a%2Bb%40example.com"
+    "&metadata[wallet_id]=wal_123&metadata[workspace_id]=ws_9"
+    "&payment_intent_data[metadata][wallet_id]=wal_123"
+    "&payment_intent_data[metadata][workspace_id]=ws_9"
+    "&expires_at=1763903600";
+
+static void
+t_stripe_checkout_form(void)
+{
+	struct pay_stripe_checkout_req r = co_req;
+	struct mg_buf b;
+
+	mg_buf_init(&b, NULL);
+	CU_ASSERT_EQUAL(pay_stripe_checkout_form(&r, &b), 0);
+	CU_ASSERT_STRING_EQUAL(b.data, co_form);
+	mg_buf_free(&b);
+	/* A customer replaces customer_email. */
+	r.customer = "cus_1";
+	mg_buf_init(&b, NULL);
+	CU_ASSERT_EQUAL(pay_stripe_checkout_form(&r, &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "&customer=cus_1&"));
+	CU_ASSERT_PTR_NULL(strstr(b.data, "customer_email"));
+	mg_buf_free(&b);
+}
+
+static void
+t_stripe_checkout_form_invalid(void)
+{
+	struct pay_stripe_checkout_req r;
+	struct mg_buf b;
+
+	mg_buf_init(&b, NULL);
+	r = co_req; r.amount_cents = 49;
+	CU_ASSERT_EQUAL(pay_stripe_checkout_form(&r, &b), -1);
+	r = co_req; r.amount_cents = PAY_STRIPE_MAX_CENTS + 1;
+	CU_ASSERT_EQUAL(pay_stripe_checkout_form(&r, &b), -1);
+	r = co_req; r.wallet_id = NULL;
+	CU_ASSERT_EQUAL(pay_stripe_checkout_form(&r, &b), -1);
+	r = co_req; r.workspace_id = "";
+	CU_ASSERT_EQUAL(pay_stripe_checkout_form(&r, &b), -1);
+	r = co_req; r.success_url = NULL;
+	CU_ASSERT_EQUAL(pay_stripe_checkout_form(&r, &b), -1);
+	r = co_req; r.product_name = "";
+	CU_ASSERT_EQUAL(pay_stripe_checkout_form(&r, &b), -1);
+	mg_buf_free(&b);
+}
+
+static void
+t_stripe_pi_and_customer_form(void)
+{
+	struct pay_stripe_pi_req r = { 5000, "cus_1", "pm_1", 1, 1, "wal_1",
+	    "ws_1" };
+	struct pay_stripe_customer_req c = { "x@example.com", "wal_1", "ws_1" };
+	struct mg_buf b;
+
+	mg_buf_init(&b, NULL);
+	CU_ASSERT_EQUAL(pay_stripe_pi_form(&r, &b), 0);
+	CU_ASSERT_STRING_EQUAL(b.data, "amount=5000&currency=usd&customer=cus_1"
+	    "&payment_method=pm_1&confirm=true&off_session=true"
+	    "&metadata[wallet_id]=wal_1&metadata[workspace_id]=ws_1");
+	mg_buf_free(&b);
+	/* off_session only with confirm=true; amount ≥ 50. */
+	mg_buf_init(&b, NULL);
+	r.confirm = 0;
+	CU_ASSERT_EQUAL(pay_stripe_pi_form(&r, &b), -1);
+	r.confirm = 1;
+	r.amount_cents = 10;
+	CU_ASSERT_EQUAL(pay_stripe_pi_form(&r, &b), -1);
+	mg_buf_free(&b);
+	mg_buf_init(&b, NULL);
+	CU_ASSERT_EQUAL(pay_stripe_customer_form(&c, &b), 0);
+	CU_ASSERT_STRING_EQUAL(b.data, "email=x%40example.com"
+	    "&metadata[wallet_id]=wal_1&metadata[workspace_id]=ws_1");
+	mg_buf_free(&b);
+}
+
+#define CS_RESP \
+	"{'id':'cs_test_a1B2','object':'checkout.session','amount_subtotal':2500," \
+	"'amount_total':2500,'client_reference_id':'wal_123','created':1763900000," \
+	"'currency':'usd','customer':null,'expires_at':1763903600,'livemode':false," \
+	"'metadata':{'wallet_id':'wal_123','workspace_id':'ws_9'},'mode':'payment'," \
+	"'payment_intent':null,'payment_status':'unpaid','status':'open'," \
+	"'url':'https://checkout.stripe.com/c/pay/cs_test_a1B2#fidkdWxOYHwnPyd1blpxYHZxWjA0'}"
+
+static void
+t_stripe_parse_session(void)
+{
+	struct pay_stripe_obj o;
+
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_parse_obj(QS(CS_RESP), &o),
+	    PAY_STRIPE_OK);
+	CU_ASSERT_STRING_EQUAL(o.id, "cs_test_a1B2");
+	CU_ASSERT_STRING_EQUAL(o.object, "checkout.session");
+	CU_ASSERT_STRING_EQUAL(o.status, "open");
+	CU_ASSERT_STRING_EQUAL(o.payment_status, "unpaid");
+	CU_ASSERT_STRING_EQUAL(o.url, "https://checkout.stripe.com/c/pay/"
+	    "cs_test_a1B2#fidkdWxOYHwnPyd1blpxYHZxWjA0");
+	CU_ASSERT_EQUAL(o.amount, 2500);
+	CU_ASSERT_EQUAL(o.expires_at, 1763903600);
+	CU_ASSERT_STRING_EQUAL(o.payment_intent, "");
+	CU_ASSERT_STRING_EQUAL(o.customer, "");
+	CU_ASSERT_STRING_EQUAL(o.wallet_id, "wal_123");
+	CU_ASSERT_STRING_EQUAL(o.workspace_id, "ws_9");
+}
+
+static void
+t_stripe_parse_pi(void)
+{
+	struct pay_stripe_obj o;
+
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_parse_obj(QS("{'id':'pi_1',"
+	    "'object':'payment_intent','amount':5000,'amount_received':0,"
+	    "'client_secret':'pi_1_secret_abc','currency':'usd','customer':"
+	    "{'id':'cus_1','object':'customer'},'latest_charge':'ch_1',"
+	    "'last_payment_error':{'code':'authentication_required','message':"
+	    "'This payment requires authentication.'},'metadata':"
+	    "{'wallet_id':'wal_1'},'next_action':{'type':'use_stripe_sdk'},"
+	    "'status':'requires_action'}"), &o), PAY_STRIPE_OK);
+	CU_ASSERT_EQUAL(o.amount, 5000);
+	CU_ASSERT_EQUAL(o.amount_received, 0);
+	CU_ASSERT_STRING_EQUAL(o.client_secret, "pi_1_secret_abc");
+	CU_ASSERT_STRING_EQUAL(o.customer, "cus_1");
+	CU_ASSERT_STRING_EQUAL(o.latest_charge, "ch_1");
+	CU_ASSERT_STRING_EQUAL(o.status, "requires_action");
+	CU_ASSERT_EQUAL(o.requires_action, 1);
+	CU_ASSERT_STRING_EQUAL(o.error_code, "authentication_required");
+	CU_ASSERT_STRING_EQUAL(o.error_message,
+	    "This payment requires authentication.");
+	CU_ASSERT_EQUAL_FATAL(pay_stripe_parse_obj(QS("{'id':'cus_9',"
+	    "'object':'customer','email':'x@example.com','metadata':{},"
+	    "'next_action':null}"), &o), PAY_STRIPE_OK);
+	CU_ASSERT_STRING_EQUAL(o.id, "cus_9");
+	CU_ASSERT_EQUAL(o.requires_action, 0);
+	CU_ASSERT_EQUAL(o.amount, -1);
+}
+
+static void
+t_stripe_parse_obj_negative(void)
+{
+	struct pay_stripe_obj o;
+
+	CU_ASSERT_EQUAL(pay_stripe_parse_obj(QS("{'object':'customer'}"), &o),
+	    PAY_STRIPE_EPARSE);
+	CU_ASSERT_EQUAL(pay_stripe_parse_obj(QS("{'id':'cus_1'}"), &o),
+	    PAY_STRIPE_EPARSE);
+	CU_ASSERT_EQUAL(pay_stripe_parse_obj(QS("{'id':'pi_1','object':"
+	    "'payment_intent','amount':'5000'}"), &o), PAY_STRIPE_EPARSE);
+	CU_ASSERT_EQUAL(pay_stripe_parse_obj(QS("{'id':'pi_1','object':"
+	    "'payment_intent','metadata':[]}"), &o), PAY_STRIPE_EPARSE);
+	CU_ASSERT_EQUAL(pay_stripe_parse_obj(S("<html>"), &o),
+	    PAY_STRIPE_EPARSE);
+	CU_ASSERT_EQUAL(pay_stripe_parse_obj(QS("{'id':'pi_1','object':"
+	    "'payment_intent','amount':5000,'currency':'eur'}"), &o),
+	    PAY_STRIPE_ECURRENCY);
+}
+
+static void
+t_stripe_parse_error(void)
+{
+	struct pay_stripe_error e;
+
+	memset(&e, 0, sizeof(e));
+	CU_ASSERT_EQUAL(pay_stripe_parse_error(QS("{'error':{'charge':'ch_1',"
+	    "'code':'card_declined','decline_code':'insufficient_funds',"
+	    "'doc_url':'https://stripe.com/docs/error-codes/card-declined',"
+	    "'message':'Your card has insufficient funds.','param':'',"
+	    "'type':'card_error'}}"), 402, &e), 0);
+	CU_ASSERT_EQUAL(e.status, 402);
+	CU_ASSERT_STRING_EQUAL(e.type, "card_error");
+	CU_ASSERT_STRING_EQUAL(e.code, "card_declined");
+	CU_ASSERT_STRING_EQUAL(e.decline_code, "insufficient_funds");
+	CU_ASSERT_STRING_EQUAL(e.message, "Your card has insufficient funds.");
+	CU_ASSERT_EQUAL(pay_stripe_parse_error(S("Bad Gateway"), 502, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.message, "HTTP 502");
+	CU_ASSERT_STRING_EQUAL(e.type, "");
+	CU_ASSERT_EQUAL(pay_stripe_parse_error(QS("{'message':'x'}"), 400, &e),
+	    -1);
+}
+
+/* Config pointing at a fake server on port. */
+static void
+stripe_cfg(struct pay_stripe_cfg *c, char *base, size_t cap, int port)
+{
+	snprintf(base, cap, "http://127.0.0.1:%d", port);
+	memset(c, 0, sizeof(*c));
+	c->api_base = base;
+	c->secret_key = "sk_test_51Hfake";
+	c->timeout_ms = 5000;
+}
+
+static void
+t_stripe_checkout_create_wire(void)
+{
+	struct pay_stripe_cfg cfg;
+	struct pay_stripe_obj o;
+	struct pay_stripe_error e;
+	struct fake f;
+	char base[64], answer[2048];
+	const char *got, *body;
+
+	snprintf(answer, sizeof(answer), "HTTP/1.1 200 OK\r\nContent-Type: "
+	    "application/json\r\nRequest-Id: req_abc\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n%s", strlen(Q(CS_RESP)), Q(CS_RESP));
+	CU_ASSERT_FATAL(fake_start(&f, answer) == 0);
+	stripe_cfg(&cfg, base, sizeof(base), f.port);
+	CU_ASSERT_EQUAL(pay_stripe_checkout_create(&cfg, &co_req,
+	    "topup:wal_123:req_1", &o, &e), PAY_STRIPE_OK);
+	CU_ASSERT_STRING_EQUAL(o.id, "cs_test_a1B2");
+	CU_ASSERT_EQUAL(e.status, 200);
+	CU_ASSERT_STRING_EQUAL(e.request_id, "req_abc");
+	got = fake_stop(&f, 0);
+	CU_ASSERT(starts(got, "POST /v1/checkout/sessions HTTP/1.1\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got,
+	    "\r\nAuthorization: Bearer sk_test_51Hfake\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got,
+	    "\r\nStripe-Version: 2026-10-28.endive\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got,
+	    "\r\nIdempotency-Key: topup:wal_123:req_1\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "\r\nContent-Type: "
+	    "application/x-www-form-urlencoded\r\n"));
+	body = strstr(got, "\r\n\r\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	CU_ASSERT_STRING_EQUAL(body + 4, co_form);
+}
+
+static void
+t_stripe_get_wire(void)
+{
+	struct pay_stripe_cfg cfg;
+	struct pay_stripe_obj o;
+	struct pay_stripe_error e;
+	struct fake f;
+	char base[64], answer[1024];
+	const char *got;
+
+	snprintf(answer, sizeof(answer), "HTTP/1.1 200 OK\r\nContent-Length: "
+	    "%zu\r\nConnection: close\r\n\r\n%s", strlen(Q("{'id':'pi_1',"
+	    "'object':'payment_intent','amount':5000,'amount_received':5000,"
+	    "'currency':'usd','status':'succeeded'}")), Q("{'id':'pi_1',"
+	    "'object':'payment_intent','amount':5000,'amount_received':5000,"
+	    "'currency':'usd','status':'succeeded'}"));
+	CU_ASSERT_FATAL(fake_start(&f, answer) == 0);
+	stripe_cfg(&cfg, base, sizeof(base), f.port);
+	CU_ASSERT_EQUAL(pay_stripe_pi_get(&cfg, "pi_1", &o, &e), PAY_STRIPE_OK);
+	CU_ASSERT_EQUAL(o.amount_received, 5000);
+	got = fake_stop(&f, 0);
+	CU_ASSERT(starts(got, "GET /v1/payment_intents/pi_1 HTTP/1.1\r\n"));
+	CU_ASSERT_PTR_NULL(strstr(got, "Idempotency-Key"));
+}
+
+static void
+t_stripe_api_errors(void)
+{
+	struct pay_stripe_cfg cfg;
+	struct pay_stripe_obj o;
+	struct pay_stripe_error e;
+	struct pay_stripe_pi_req r = { 5000, "cus_1", "pm_1", 1, 1, "wal_1",
+	    "ws_1" };
+	struct fake f;
+	char base[64];
+
+	/* 402 card error: not retryable. */
+	CU_ASSERT_FATAL(fake_start(&f, "HTTP/1.1 402 Payment Required\r\n"
+	    "Content-Length: 85\r\nConnection: close\r\n\r\n{\"error\":{\"code\":"
+	    "\"card_declined\",\"message\":\"Declined.\",\"type\":\"card_error\"}}"
+	    "                       ") == 0);
+	stripe_cfg(&cfg, base, sizeof(base), f.port);
+	CU_ASSERT_EQUAL(pay_stripe_pi_create(&cfg, &r, "ar:wal_1:7", &o, &e),
+	    PAY_STRIPE_EAPI);
+	CU_ASSERT_EQUAL(e.status, 402);
+	CU_ASSERT_STRING_EQUAL(e.type, "card_error");
+	CU_ASSERT_STRING_EQUAL(e.message, "Declined.");
+	CU_ASSERT_EQUAL(e.retryable, 0);
+	fake_stop(&f, 0);
+	/* 500: retryable, unless Stripe-Should-Retry: false. */
+	CU_ASSERT_FATAL(fake_start(&f, "HTTP/1.1 500 Internal Server Error\r\n"
+	    "Content-Length: 2\r\nConnection: close\r\n\r\n{}") == 0);
+	stripe_cfg(&cfg, base, sizeof(base), f.port);
+	CU_ASSERT_EQUAL(pay_stripe_pi_get(&cfg, "pi_1", &o, &e),
+	    PAY_STRIPE_EAPI);
+	CU_ASSERT_EQUAL(e.retryable, 1);
+	fake_stop(&f, 0);
+	CU_ASSERT_FATAL(fake_start(&f, "HTTP/1.1 500 Internal Server Error\r\n"
+	    "Stripe-Should-Retry: false\r\nContent-Length: 2\r\n"
+	    "Connection: close\r\n\r\n{}") == 0);
+	stripe_cfg(&cfg, base, sizeof(base), f.port);
+	CU_ASSERT_EQUAL(pay_stripe_pi_get(&cfg, "pi_1", &o, &e),
+	    PAY_STRIPE_EAPI);
+	CU_ASSERT_EQUAL(e.retryable, 0);
+	fake_stop(&f, 0);
+	/* 400 with Stripe-Should-Retry: true. */
+	CU_ASSERT_FATAL(fake_start(&f, "HTTP/1.1 400 Bad Request\r\n"
+	    "Stripe-Should-Retry: true\r\nContent-Length: 2\r\n"
+	    "Connection: close\r\n\r\n{}") == 0);
+	stripe_cfg(&cfg, base, sizeof(base), f.port);
+	CU_ASSERT_EQUAL(pay_stripe_pi_get(&cfg, "pi_1", &o, &e),
+	    PAY_STRIPE_EAPI);
+	CU_ASSERT_EQUAL(e.retryable, 1);
+	fake_stop(&f, 0);
+	/* 409 concurrent idempotent duplicate: retryable. */
+	CU_ASSERT_FATAL(fake_start(&f, "HTTP/1.1 409 Conflict\r\n"
+	    "Content-Length: 2\r\nConnection: close\r\n\r\n{}") == 0);
+	stripe_cfg(&cfg, base, sizeof(base), f.port);
+	CU_ASSERT_EQUAL(pay_stripe_pi_create(&cfg, &r, "ar:wal_1:7", &o, &e),
+	    PAY_STRIPE_EAPI);
+	CU_ASSERT_EQUAL(e.retryable, 1);
+	fake_stop(&f, 0);
+	/* 200 with a body that is not a Stripe object. */
+	CU_ASSERT_FATAL(fake_start(&f, "HTTP/1.1 200 OK\r\n"
+	    "Content-Length: 2\r\nConnection: close\r\n\r\n[]") == 0);
+	stripe_cfg(&cfg, base, sizeof(base), f.port);
+	CU_ASSERT_EQUAL(pay_stripe_pi_get(&cfg, "pi_1", &o, &e),
+	    PAY_STRIPE_EPARSE);
+	fake_stop(&f, 0);
+}
+
+static void
+t_stripe_client_invalid(void)
+{
+	struct pay_stripe_cfg cfg;
+	struct pay_stripe_obj o;
+	struct pay_stripe_error e;
+	struct pay_stripe_checkout_req r = co_req;
+	char base[64], longkey[300];
+	int port = closed_port();
+
+	CU_ASSERT_FATAL(port > 0);
+	stripe_cfg(&cfg, base, sizeof(base), port);
+	/* Nothing listens: never sent, retryable. */
+	CU_ASSERT_EQUAL(pay_stripe_checkout_create(&cfg, &r, "k1", &o, &e),
+	    PAY_STRIPE_NOT_SENT);
+	CU_ASSERT_EQUAL(e.retryable, 1);
+	/* Path injection in an id. */
+	CU_ASSERT_EQUAL(pay_stripe_checkout_get(&cfg, "cs_1/../../v1/charges",
+	    &o, &e), PAY_STRIPE_EINVAL);
+	CU_ASSERT_EQUAL(pay_stripe_checkout_get(&cfg, "", &o, &e),
+	    PAY_STRIPE_EINVAL);
+	/* Idempotency key required, ≤ 255, printable without spaces. */
+	CU_ASSERT_EQUAL(pay_stripe_checkout_create(&cfg, &r, NULL, &o, &e),
+	    PAY_STRIPE_EINVAL);
+	CU_ASSERT_EQUAL(pay_stripe_checkout_create(&cfg, &r, "a b", &o, &e),
+	    PAY_STRIPE_EINVAL);
+	CU_ASSERT_EQUAL(pay_stripe_checkout_create(&cfg, &r, "a\r\nX: y", &o,
+	    &e), PAY_STRIPE_EINVAL);
+	memset(longkey, 'k', 256);
+	longkey[256] = '\0';
+	CU_ASSERT_EQUAL(pay_stripe_checkout_create(&cfg, &r, longkey, &o, &e),
+	    PAY_STRIPE_EINVAL);
+	/* Invalid body: nothing sent. */
+	r.amount_cents = 1;
+	CU_ASSERT_EQUAL(pay_stripe_checkout_create(&cfg, &r, "k1", &o, &e),
+	    PAY_STRIPE_EINVAL);
+	/* No secret key configured. */
+	r = co_req;
+	cfg.secret_key = NULL;
+	CU_ASSERT_EQUAL(pay_stripe_checkout_create(&cfg, &r, "k1", &o, &e),
+	    PAY_STRIPE_ECONFIG);
+	/* Config keys, overridden by the environment (MG_STRIPE_…). */
+	setenv("MG_STRIPE_API_BASE", "http://stripe.test:12111", 1);
+	setenv("MG_STRIPE_SECRET_KEY", "sk_test_env", 1);
+	pay_stripe_cfg_load(&cfg);
+	CU_ASSERT_STRING_EQUAL(cfg.api_base, "http://stripe.test:12111");
+	CU_ASSERT_STRING_EQUAL(cfg.secret_key, "sk_test_env");
+	unsetenv("MG_STRIPE_API_BASE");
+	unsetenv("MG_STRIPE_SECRET_KEY");
+}
+
+static const struct mgt_case stripe_cases[] = {
+	{ "form_encoder_brackets_percent", t_form_encoder },
+	{ "checkout_form", t_stripe_checkout_form },
+	{ "checkout_form_invalid", t_stripe_checkout_form_invalid },
+	{ "pi_and_customer_form", t_stripe_pi_and_customer_form },
+	{ "parse_session", t_stripe_parse_session },
+	{ "parse_payment_intent_customer", t_stripe_parse_pi },
+	{ "parse_obj_negative", t_stripe_parse_obj_negative },
+	{ "parse_error", t_stripe_parse_error },
+	{ "checkout_create_on_the_wire", t_stripe_checkout_create_wire },
+	{ "pi_get_on_the_wire", t_stripe_get_wire },
+	{ "api_errors_and_retry_rule", t_stripe_api_errors },
+	{ "client_invalid_and_not_sent", t_stripe_client_invalid },
+	{ NULL, NULL }
+};
+
 /* @@MORE_SUITES@@ */
 
 static int
@@ -1263,6 +1719,7 @@ main(void)
 	mgt_suite("pay_sig", suite_init, NULL, sig_cases);
 	mgt_suite("pay_event", suite_init, NULL, event_cases);
 	mgt_suite("pay_http", suite_init, NULL, http_cases);
+	mgt_suite("pay_stripe", suite_init, NULL, stripe_cases);
 	/* @@MORE_REGISTRATIONS@@ */
 	return mgt_run();
 }
