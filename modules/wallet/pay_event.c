@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "mg_util.h"
+#include "pay_coinbase.h"
 #include "pay_event.h"
 #include "pay_json.h"
 
@@ -360,59 +361,28 @@ pay_stripe_event_effect(const struct pay_stripe_event *ev)
 	}
 }
 
-/* Last timeline[].status of a Coinbase charge into out ("" if none). */
+/* Last timeline status (§4) via pay_coinbase; "" when none. */
 static int
 cb_timeline(json_object *charge, char *out, size_t cap)
 {
-	json_object *tl, *last;
-	size_t n;
-	int rc;
-
-	out[0] = '\0';
-	if ((rc = field(pay_json_arr(charge, "timeline", &tl), 0)) != 0 ||
-	    tl == NULL || (n = json_object_array_length(tl)) == 0)
-		return rc;
-	last = json_object_array_get_idx(tl, n - 1);
-	if (!json_object_is_type(last, json_type_object))
-		return PAY_EVT_ETYPE;
-	return field(pay_json_str(last, "status", out, cap), 0);
+	return pay_coinbase_json_status(charge, out, cap) == 0 ?
+	    PAY_EVT_OK : PAY_EVT_ETYPE;
 }
 
-/*
- * Coinbase pricing.local {"amount":"25.00","currency":"USD"} → micros via
- * mg_parse_usd (no floating point). required: absent → EFIELD.
- */
+/* pricing.local in USD via pay_coinbase; required: absent → EFIELD. */
 static int
 cb_price(json_object *charge, int required, int64_t *micros, char *cur)
 {
-	json_object *pricing, *local;
-	char amount[32], c[8];
-	int rc;
-
-	*micros = -1;
-	if ((rc = field(pay_json_obj(charge, "pricing", &pricing),
-	    required)) != 0)
-		return rc;
-	if (pricing == NULL)
+	switch (pay_coinbase_json_price(charge, micros, cur)) {
+	case 0:
 		return PAY_EVT_OK;
-	if ((rc = field(pay_json_obj(pricing, "local", &local), required)) != 0)
-		return rc;
-	if (local == NULL)
-		return PAY_EVT_OK;
-	if ((rc = field(pay_json_str(local, "amount", amount, sizeof(amount)),
-	    1)) != 0)
-		return rc;
-	if ((rc = field(pay_json_str(local, "currency", c, sizeof(c)), 1)) != 0)
-		return rc == PAY_EVT_ETYPE ? PAY_EVT_ECURRENCY : rc;
-	if (strcasecmp(c, "USD") != 0)
+	case PAY_JF_ABSENT:
+		return required ? PAY_EVT_EFIELD : PAY_EVT_OK;
+	case -2:
 		return PAY_EVT_ECURRENCY;
-	if (mg_parse_usd(amount, strlen(amount), PAY_CENTS_MAX * 10000,
-	    micros) != 0) {
-		*micros = -1;
+	default:
 		return PAY_EVT_ETYPE;
 	}
-	memcpy(cur, "USD", 4);
-	return PAY_EVT_OK;
 }
 
 /*

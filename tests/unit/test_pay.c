@@ -17,6 +17,7 @@
 #include "../lib/mgtest.h"
 #include "mg_crypto.h"
 #include "mg_buf.h"
+#include "pay_coinbase.h"
 #include "pay_event.h"
 #include "pay_http.h"
 #include "pay_sig.h"
@@ -1701,6 +1702,196 @@ static const struct mgt_case stripe_cases[] = {
 	{ NULL, NULL }
 };
 
+/* ---- §4 Coinbase Commerce client ---------------------------------------- */
+
+static const struct pay_coinbase_charge_req cb_req = {
+	.amount_micros = 25000000,
+	.name = "mediagate credit",
+	.description = "USD 25 \"top-up\"",
+	.redirect_url = "https://app.example/ok",
+	.cancel_url = "https://app.example/cancel",
+	.wallet_id = "wal_123",
+	.workspace_id = "ws_9",
+};
+
+static void
+t_cb_charge_body(void)
+{
+	struct pay_coinbase_charge_req r = cb_req;
+	struct mg_buf b;
+
+	mg_buf_init(&b, NULL);
+	CU_ASSERT_EQUAL(pay_coinbase_charge_body(&r, &b), 0);
+	CU_ASSERT_STRING_EQUAL(b.data, Q("{'name':'mediagate credit',"
+	    "'description':'USD 25 \\'top-up\\'','pricing_type':'fixed_price',"
+	    "'local_price':{'amount':'25.00','currency':'USD'},'metadata':"
+	    "{'wallet_id':'wal_123','workspace_id':'ws_9'},'redirect_url':"
+	    "'https://app.example/ok','cancel_url':'https://app.example/cancel'}"));
+	mg_buf_free(&b);
+	/* Sub-cent amounts keep their digits, no floating point. */
+	r.amount_micros = 12500;
+	r.description = r.redirect_url = r.cancel_url = NULL;
+	mg_buf_init(&b, NULL);
+	CU_ASSERT_EQUAL(pay_coinbase_charge_body(&r, &b), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "\"amount\":\"0.0125\""));
+	CU_ASSERT_PTR_NULL(strstr(b.data, "redirect_url"));
+	mg_buf_free(&b);
+}
+
+static void
+t_cb_charge_body_invalid(void)
+{
+	struct pay_coinbase_charge_req r;
+	struct mg_buf b;
+
+	mg_buf_init(&b, NULL);
+	r = cb_req; r.amount_micros = 0;
+	CU_ASSERT_EQUAL(pay_coinbase_charge_body(&r, &b), -1);
+	r = cb_req; r.amount_micros = -5;
+	CU_ASSERT_EQUAL(pay_coinbase_charge_body(&r, &b), -1);
+	r = cb_req; r.amount_micros = PAY_COINBASE_MAX_MICROS + 1;
+	CU_ASSERT_EQUAL(pay_coinbase_charge_body(&r, &b), -1);
+	r = cb_req; r.wallet_id = NULL;
+	CU_ASSERT_EQUAL(pay_coinbase_charge_body(&r, &b), -1);
+	r = cb_req; r.name = "";
+	CU_ASSERT_EQUAL(pay_coinbase_charge_body(&r, &b), -1);
+	mg_buf_free(&b);
+}
+
+#define CB_RESP "{'data':" CB_CHARGE(CB_PRICE("25.00", "USD"), \
+	"{'wallet_id':'wal_123','workspace_id':'ws_9'}") "}"
+
+static void
+t_cb_parse_charge(void)
+{
+	struct pay_coinbase_charge c;
+
+	CU_ASSERT_EQUAL_FATAL(pay_coinbase_parse_charge(QS(CB_RESP), &c),
+	    PAY_COINBASE_OK);
+	CU_ASSERT_STRING_EQUAL(c.id, "8d7e6f5a-4b3c-4d2e-9f1a-0b1c2d3e4f5a");
+	CU_ASSERT_STRING_EQUAL(c.code, "66BEOV2A");
+	CU_ASSERT_STRING_EQUAL(c.hosted_url,
+	    "https://commerce.coinbase.com/charges/66BEOV2A");
+	CU_ASSERT_EQUAL(c.amount_micros, 25000000);
+	CU_ASSERT_STRING_EQUAL(c.currency, "USD");
+	CU_ASSERT_STRING_EQUAL(c.status, "COMPLETED");
+	CU_ASSERT_STRING_EQUAL(c.wallet_id, "wal_123");
+	CU_ASSERT_STRING_EQUAL(c.expires_at, "2026-11-23T12:58:00Z");
+}
+
+static void
+t_cb_parse_charge_negative(void)
+{
+	struct pay_coinbase_charge c;
+	struct pay_coinbase_error e;
+
+	CU_ASSERT_EQUAL(pay_coinbase_parse_charge(QS("{'data':" CB_CHARGE(
+	    CB_PRICE("25.00", "EUR"), "{}") "}"), &c), PAY_COINBASE_ECURRENCY);
+	CU_ASSERT_EQUAL(pay_coinbase_parse_charge(QS("{'data':" CB_CHARGE(
+	    CB_PRICE("twenty", "USD"), "{}") "}"), &c), PAY_COINBASE_EPARSE);
+	CU_ASSERT_EQUAL(pay_coinbase_parse_charge(QS("{'data':{'id':'x'}}"),
+	    &c), PAY_COINBASE_EPARSE);
+	CU_ASSERT_EQUAL(pay_coinbase_parse_charge(QS(CB_CHARGE(
+	    CB_PRICE("25.00", "USD"), "{}")), &c), PAY_COINBASE_EPARSE);
+	CU_ASSERT_EQUAL(pay_coinbase_parse_charge(QS("{'data':{'id':'x',"
+	    "'code':'C','timeline':{}}}"), &c), PAY_COINBASE_EPARSE);
+	CU_ASSERT_EQUAL(pay_coinbase_parse_error(QS("{'error':{'type':"
+	    "'not_found','message':'Not found'}}"), 404, &e), 0);
+	CU_ASSERT_STRING_EQUAL(e.type, "not_found");
+	CU_ASSERT_STRING_EQUAL(e.message, "Not found");
+	CU_ASSERT_EQUAL(pay_coinbase_parse_error(S("oops"), 500, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.message, "HTTP 500");
+}
+
+static void
+t_cb_create_wire(void)
+{
+	struct pay_coinbase_cfg cfg;
+	struct pay_coinbase_charge c;
+	struct pay_coinbase_error e;
+	struct fake f;
+	char base[64], answer[4096];
+	const char *got, *body;
+	struct mg_buf want;
+
+	snprintf(answer, sizeof(answer), "HTTP/1.1 201 Created\r\nContent-Type: "
+	    "application/json\r\nContent-Length: %zu\r\nConnection: close\r\n"
+	    "\r\n%s", strlen(Q(CB_RESP)), Q(CB_RESP));
+	CU_ASSERT_FATAL(fake_start(&f, answer) == 0);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", f.port);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.api_base = base;
+	cfg.api_key = "cb_key_fake";
+	CU_ASSERT_EQUAL(pay_coinbase_charge_create(&cfg, &cb_req, &c, &e),
+	    PAY_COINBASE_OK);
+	CU_ASSERT_STRING_EQUAL(c.code, "66BEOV2A");
+	CU_ASSERT_EQUAL(e.status, 201);
+	got = fake_stop(&f, 0);
+	CU_ASSERT(starts(got, "POST /charges HTTP/1.1\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "\r\nX-CC-Api-Key: cb_key_fake\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "\r\nX-CC-Version: 2018-03-22\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got,
+	    "\r\nContent-Type: application/json\r\n"));
+	body = strstr(got, "\r\n\r\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	mg_buf_init(&want, NULL);
+	pay_coinbase_charge_body(&cb_req, &want);
+	CU_ASSERT_STRING_EQUAL(body + 4, want.data);
+	mg_buf_free(&want);
+}
+
+#define CB_404	"{'error':{'type':'not_found','message':'Charge not found'}}\n"
+
+static void
+t_cb_get_wire_and_errors(void)
+{
+	struct pay_coinbase_cfg cfg;
+	struct pay_coinbase_charge c;
+	struct pay_coinbase_error e;
+	struct fake f;
+	char base[64], answer[512];
+
+	snprintf(answer, sizeof(answer), "HTTP/1.1 404 Not Found\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+	    strlen(Q(CB_404)), Q(CB_404));
+	CU_ASSERT_FATAL(fake_start(&f, answer) == 0);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", f.port);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.api_base = base;
+	cfg.api_key = "cb_key_fake";
+	CU_ASSERT_EQUAL(pay_coinbase_charge_get(&cfg, "66BEOV2A", &c, &e),
+	    PAY_COINBASE_EAPI);
+	CU_ASSERT_EQUAL(e.status, 404);
+	CU_ASSERT_STRING_EQUAL(e.type, "not_found");
+	CU_ASSERT_EQUAL(e.retryable, 0);
+	CU_ASSERT(starts(fake_stop(&f, 0), "GET /charges/66BEOV2A HTTP/1.1\r\n"));
+	/* Path injection and empty references. */
+	CU_ASSERT_EQUAL(pay_coinbase_charge_get(&cfg, "../admin", &c, &e),
+	    PAY_COINBASE_EINVAL);
+	CU_ASSERT_EQUAL(pay_coinbase_charge_get(&cfg, "", &c, &e),
+	    PAY_COINBASE_EINVAL);
+	/* No key. */
+	cfg.api_key = NULL;
+	CU_ASSERT_EQUAL(pay_coinbase_charge_get(&cfg, "66BEOV2A", &c, &e),
+	    PAY_COINBASE_ECONFIG);
+	/* Nothing listening: never sent. */
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", closed_port());
+	cfg.api_key = "cb_key_fake";
+	CU_ASSERT_EQUAL(pay_coinbase_charge_create(&cfg, &cb_req, &c, &e),
+	    PAY_COINBASE_NOT_SENT);
+	CU_ASSERT_EQUAL(e.retryable, 1);
+}
+
+static const struct mgt_case coinbase_cases[] = {
+	{ "charge_body", t_cb_charge_body },
+	{ "charge_body_invalid", t_cb_charge_body_invalid },
+	{ "parse_charge", t_cb_parse_charge },
+	{ "parse_charge_and_error_negative", t_cb_parse_charge_negative },
+	{ "charge_create_on_the_wire", t_cb_create_wire },
+	{ "charge_get_on_the_wire_and_errors", t_cb_get_wire_and_errors },
+	{ NULL, NULL }
+};
+
 /* @@MORE_SUITES@@ */
 
 static int
@@ -1720,6 +1911,7 @@ main(void)
 	mgt_suite("pay_event", suite_init, NULL, event_cases);
 	mgt_suite("pay_http", suite_init, NULL, http_cases);
 	mgt_suite("pay_stripe", suite_init, NULL, stripe_cases);
+	mgt_suite("pay_coinbase", suite_init, NULL, coinbase_cases);
 	/* @@MORE_REGISTRATIONS@@ */
 	return mgt_run();
 }
