@@ -22,6 +22,7 @@
 #include "pay_http.h"
 #include "pay_sig.h"
 #include "pay_stripe.h"
+#include "pay_x402.h"
 
 #define S(x)	(x), (sizeof(x) - 1)
 
@@ -1892,6 +1893,405 @@ static const struct mgt_case coinbase_cases[] = {
 	{ NULL, NULL }
 };
 
+/* ---- §5 x402 ------------------------------------------------------------ */
+
+#define X_PAYTO	"0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
+#define X_ASSET	"0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
+
+static void
+x_cfg(struct pay_x402_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->network = "eip155:8453";
+	c->asset = X_ASSET;
+	c->asset_name = "USD Coin";
+	c->asset_version = "2";
+	c->pay_to = X_PAYTO;
+	c->max_timeout_s = 60;
+	c->timeout_ms = 5000;
+}
+
+static const struct pay_x402_offer x_offer = {
+	.url = "https://gw.example/api/v1/images",
+	.description = "Image generation",
+	.mime_type = "application/json",
+	.amount_micros = 40000,		/* USD 0.04 = 40000 USDC units */
+	.error = "PAYMENT-SIGNATURE header is required",
+};
+
+/* base64 of a single-quoted JSON template into a static buffer. */
+static const char *
+b64q(const char *tmpl)
+{
+	static char out[8192];
+	const char *j = Q(tmpl);
+
+	mg_b64((const unsigned char *)j, strlen(j), out, sizeof(out));
+	return out;
+}
+
+/* Decode base64 s into a static NUL-terminated string ("" on error). */
+static const char *
+unb64(const char *s)
+{
+	static char out[8192];
+	int n = mg_unb64(s, strlen(s), 1, (unsigned char *)out,
+	    sizeof(out) - 1);
+
+	out[n < 0 ? 0 : n] = '\0';
+	return out;
+}
+
+#define X_ACCEPTED(amount, scheme, network, asset, payto) \
+	"'accepted':{'scheme':'" scheme "','network':'" network "'," \
+	"'amount':" amount ",'asset':'" asset "','payTo':'" payto "'," \
+	"'maxTimeoutSeconds':60,'extra':{'name':'USD Coin','version':'2'}}"
+#define X_PAYLOAD \
+	"'payload':{'signature':'0x2d6a7588d6acca505cbf0d9a4a227e0c52c6c34008c8e8986a1283259764173608a2ce6496642e377d6da8dbbf5836e9bd15092f9ecab05ded3d6293af148b571c'," \
+	"'authorization':{'from':'0x857b06519E91e3A54538791bDbb0E22373e36b66'," \
+	"'to':'" X_PAYTO "','value':'40000','validAfter':'1740672089'," \
+	"'validBefore':'1740672154','nonce':" \
+	"'0xf3746613c2d920b5fdabc0856f2aeb2d4f88ee6037b8cc5d04a71a4462f13480'}}"
+#define X_GOOD	"{'x402Version':2,'resource':{'url':'https://gw.example/api/v1/images'}," \
+	X_ACCEPTED("'40000'", "exact", "eip155:8453", X_ASSET, X_PAYTO) "," \
+	X_PAYLOAD "}"
+
+static void
+t_x402_required_header(void)
+{
+	struct pay_x402_cfg c;
+	struct mg_buf b;
+
+	x_cfg(&c);
+	mg_buf_init(&b, NULL);
+	CU_ASSERT_EQUAL_FATAL(pay_x402_required_header(&c, &x_offer, &b), 0);
+	CU_ASSERT_STRING_EQUAL(unb64(b.data), Q("{'x402Version':2,"
+	    "'error':'PAYMENT-SIGNATURE header is required','resource':{'url':"
+	    "'https://gw.example/api/v1/images','description':"
+	    "'Image generation','mimeType':'application/json'},'accepts':[{"
+	    "'scheme':'exact','network':'eip155:8453','amount':'40000',"
+	    "'asset':'" X_ASSET "','payTo':'" X_PAYTO "','maxTimeoutSeconds':60,"
+	    "'extra':{'name':'USD Coin','version':'2'}}]}"));
+	mg_buf_free(&b);
+	/* No payTo configured, or no price: refused. */
+	c.pay_to = NULL;
+	mg_buf_init(&b, NULL);
+	CU_ASSERT_EQUAL(pay_x402_required_header(&c, &x_offer, &b), -1);
+	x_cfg(&c);
+	{
+		struct pay_x402_offer o = x_offer;
+
+		o.amount_micros = 0;
+		CU_ASSERT_EQUAL(pay_x402_required_header(&c, &o, &b), -1);
+	}
+	mg_buf_free(&b);
+}
+
+static void
+t_x402_decode_and_match(void)
+{
+	struct pay_x402_cfg c;
+	struct pay_x402_payment p;
+	const char *h = b64q(X_GOOD);
+
+	x_cfg(&c);
+	CU_ASSERT_EQUAL_FATAL(pay_x402_decode_payment(h, strlen(h), &p),
+	    PAY_X402_OK);
+	CU_ASSERT_EQUAL(p.version, 2);
+	CU_ASSERT_STRING_EQUAL(p.scheme, "exact");
+	CU_ASSERT_STRING_EQUAL(p.network, "eip155:8453");
+	CU_ASSERT_EQUAL(p.amount, 40000);
+	CU_ASSERT_STRING_EQUAL(p.payer, "0x857b06519E91e3A54538791bDbb0E22373e36b66");
+	CU_ASSERT_STRING_EQUAL(p.nonce, "0xf3746613c2d920b5fdabc0856f2aeb2d4f88ee6037b8cc5d04a71a4462f13480");
+	CU_ASSERT_STRING_EQUAL(p.json, Q(X_GOOD));
+	CU_ASSERT_EQUAL(pay_x402_match(&c, &x_offer, &p), PAY_X402_OK);
+	/* Address case does not matter. */
+	c.pay_to = "0x209693bc6afc0c5328ba36faf03c514ef312287c";
+	CU_ASSERT_EQUAL(pay_x402_match(&c, &x_offer, &p), PAY_X402_OK);
+	pay_x402_payment_free(&p);
+}
+
+/* Decode tmpl (single-quoted JSON) then match: the combined verdict. */
+static int
+x_check(const char *tmpl)
+{
+	struct pay_x402_cfg c;
+	struct pay_x402_payment p;
+	const char *h = b64q(tmpl);
+	int rc;
+
+	x_cfg(&c);
+	if ((rc = pay_x402_decode_payment(h, strlen(h), &p)) != PAY_X402_OK)
+		return rc;
+	rc = pay_x402_match(&c, &x_offer, &p);
+	pay_x402_payment_free(&p);
+	return rc;
+}
+
+static void
+t_x402_mismatches(void)
+{
+	CU_ASSERT_EQUAL(x_check("{'x402Version':2," X_ACCEPTED("'39999'",
+	    "exact", "eip155:8453", X_ASSET, X_PAYTO) "," X_PAYLOAD "}"),
+	    PAY_X402_EAMOUNT);
+	CU_ASSERT_EQUAL(x_check("{'x402Version':2," X_ACCEPTED("'400000'",
+	    "exact", "eip155:8453", X_ASSET, X_PAYTO) "," X_PAYLOAD "}"),
+	    PAY_X402_EAMOUNT);
+	CU_ASSERT_EQUAL(x_check("{'x402Version':2," X_ACCEPTED("'0.04'",
+	    "exact", "eip155:8453", X_ASSET, X_PAYTO) "," X_PAYLOAD "}"),
+	    PAY_X402_EAMOUNT);
+	CU_ASSERT_EQUAL(x_check("{'x402Version':2," X_ACCEPTED("'40000'",
+	    "upto", "eip155:8453", X_ASSET, X_PAYTO) "," X_PAYLOAD "}"),
+	    PAY_X402_ESCHEME);
+	CU_ASSERT_EQUAL(x_check("{'x402Version':2," X_ACCEPTED("'40000'",
+	    "exact", "eip155:84532", X_ASSET, X_PAYTO) "," X_PAYLOAD "}"),
+	    PAY_X402_ENETWORK);
+	CU_ASSERT_EQUAL(x_check("{'x402Version':2," X_ACCEPTED("'40000'",
+	    "exact", "eip155:8453", "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
+	    X_PAYTO) "," X_PAYLOAD "}"), PAY_X402_EASSET);
+	CU_ASSERT_EQUAL(x_check("{'x402Version':2," X_ACCEPTED("'40000'",
+	    "exact", "eip155:8453", X_ASSET,
+	    "0x0000000000000000000000000000000000000001") "," X_PAYLOAD "}"),
+	    PAY_X402_EPAYTO);
+}
+
+static void
+t_x402_decode_negative(void)
+{
+	struct pay_x402_payment p;
+	char *big;
+	const char *h;
+
+	/* Malformed base64. */
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(S("!!!not-base64!!!"), &p),
+	    PAY_X402_EBASE64);
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(S("eyJ4"), &p),
+	    PAY_X402_EJSON);	/* valid base64 of "{\"x" */
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(S("eyJ4NDAyVmVyc2lvbiI6Mn0"),
+	    &p), PAY_X402_EBASE64);	/* padding missing */
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(S("eyJ4 NDAy"), &p),
+	    PAY_X402_EBASE64);
+	CU_ASSERT_EQUAL(pay_x402_decode_payment("", 0, &p), PAY_X402_EBASE64);
+	/* Malformed JSON. */
+	h = b64q("not json");
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(h, strlen(h), &p),
+	    PAY_X402_EJSON);
+	h = b64q("[1,2,3]");
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(h, strlen(h), &p),
+	    PAY_X402_EJSON);
+	h = b64q("{'x402Version':2,'accepted':{'a':{'b':{'c':{'d':{'e':{'f':"
+	    "{'g':{'h':{}}}}}}}}},'payload':{}}");
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(h, strlen(h), &p),
+	    PAY_X402_EJSON);
+	/* Wrong version (v1 shape) and mistyped version. */
+	h = b64q("{'x402Version':1,'scheme':'exact','network':'base',"
+	    X_PAYLOAD "}");
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(h, strlen(h), &p),
+	    PAY_X402_EVERSION);
+	h = b64q("{'x402Version':3," X_ACCEPTED("'40000'", "exact",
+	    "eip155:8453", X_ASSET, X_PAYTO) "," X_PAYLOAD "}");
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(h, strlen(h), &p),
+	    PAY_X402_EVERSION);
+	h = b64q("{'x402Version':'2'," X_ACCEPTED("'40000'", "exact",
+	    "eip155:8453", X_ASSET, X_PAYTO) "," X_PAYLOAD "}");
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(h, strlen(h), &p),
+	    PAY_X402_EJSON);
+	/* Missing parts and wrong types. */
+	h = b64q("{'x402Version':2," X_PAYLOAD "}");
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(h, strlen(h), &p),
+	    PAY_X402_EJSON);
+	h = b64q("{'x402Version':2," X_ACCEPTED("'40000'", "exact",
+	    "eip155:8453", X_ASSET, X_PAYTO) "}");
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(h, strlen(h), &p),
+	    PAY_X402_EJSON);
+	h = b64q("{'x402Version':2," X_ACCEPTED("40000", "exact",
+	    "eip155:8453", X_ASSET, X_PAYTO) "," X_PAYLOAD "}");
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(h, strlen(h), &p),
+	    PAY_X402_EJSON);
+	/* Too large, refused before decoding. */
+	big = malloc(PAY_X402_HEADER_MAX + 5);
+	CU_ASSERT_FATAL(big != NULL);
+	memset(big, 'A', PAY_X402_HEADER_MAX + 4);
+	big[PAY_X402_HEADER_MAX + 4] = '\0';
+	CU_ASSERT_EQUAL(pay_x402_decode_payment(big, PAY_X402_HEADER_MAX + 4,
+	    &p), PAY_X402_ETOOBIG);
+	free(big);
+}
+
+static void
+t_x402_facilitator_body(void)
+{
+	struct pay_x402_cfg c;
+	struct pay_x402_payment p;
+	struct mg_buf b, req;
+	const char *h;
+
+	x_cfg(&c);
+	/* The client claims a lower amount: we still send OUR requirements. */
+	h = b64q("{'x402Version':2," X_ACCEPTED("'1'", "exact", "eip155:8453",
+	    X_ASSET, X_PAYTO) "," X_PAYLOAD "}");
+	CU_ASSERT_EQUAL_FATAL(pay_x402_decode_payment(h, strlen(h), &p),
+	    PAY_X402_OK);
+	mg_buf_init(&b, NULL);
+	mg_buf_init(&req, NULL);
+	CU_ASSERT_EQUAL(pay_x402_facilitator_body(&c, &x_offer, &p, &b), 0);
+	CU_ASSERT_EQUAL(pay_x402_requirements_json(&c, &x_offer, &req), 0);
+	CU_ASSERT(starts(b.data, "{\"x402Version\":2,\"paymentPayload\":{"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, p.json));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, req.data));
+	CU_ASSERT_PTR_NOT_NULL(strstr(req.data, "\"amount\":\"40000\""));
+	mg_buf_free(&b);
+	mg_buf_free(&req);
+	pay_x402_payment_free(&p);
+}
+
+static void
+t_x402_parse_verify_settle(void)
+{
+	struct pay_x402_verify v;
+	struct pay_x402_settle s;
+
+	CU_ASSERT_EQUAL(pay_x402_parse_verify(QS("{'isValid':true,'payer':"
+	    "'0x857b06519E91e3A54538791bDbb0E22373e36b66'}"), &v), PAY_X402_OK);
+	CU_ASSERT_EQUAL(v.is_valid, 1);
+	CU_ASSERT_STRING_EQUAL(v.payer,
+	    "0x857b06519E91e3A54538791bDbb0E22373e36b66");
+	CU_ASSERT_EQUAL(pay_x402_parse_verify(QS("{'isValid':false,"
+	    "'invalidReason':'insufficient_funds','payer':'0xabc'}"), &v),
+	    PAY_X402_OK);
+	CU_ASSERT_EQUAL(v.is_valid, 0);
+	CU_ASSERT_STRING_EQUAL(v.invalid_reason, "insufficient_funds");
+	CU_ASSERT_EQUAL(pay_x402_parse_verify(QS("{'payer':'0xabc'}"), &v),
+	    PAY_X402_EPARSE);
+	CU_ASSERT_EQUAL(pay_x402_parse_verify(QS("{'isValid':'true'}"), &v),
+	    PAY_X402_EPARSE);
+	CU_ASSERT_EQUAL(pay_x402_parse_verify(S("<html>"), &v),
+	    PAY_X402_EPARSE);
+
+	CU_ASSERT_EQUAL(pay_x402_parse_settle(QS("{'success':true,'payer':"
+	    "'0xabc','transaction':'0x6f1c1e0c7c8f3b3a','network':"
+	    "'eip155:8453'}"), &s), PAY_X402_OK);
+	CU_ASSERT_EQUAL(s.success, 1);
+	CU_ASSERT_STRING_EQUAL(s.transaction, "0x6f1c1e0c7c8f3b3a");
+	CU_ASSERT_STRING_EQUAL(s.network, "eip155:8453");
+	CU_ASSERT_EQUAL(pay_x402_parse_settle(QS("{'success':false,"
+	    "'errorReason':'invalid_exact_evm_payload_signature','transaction':"
+	    "'','network':'eip155:8453'}"), &s), PAY_X402_OK);
+	CU_ASSERT_EQUAL(s.success, 0);
+	CU_ASSERT_STRING_EQUAL(s.error_reason,
+	    "invalid_exact_evm_payload_signature");
+	/* Success without a transaction cannot be credited once. */
+	CU_ASSERT_EQUAL(pay_x402_parse_settle(QS("{'success':true,"
+	    "'network':'eip155:8453'}"), &s), PAY_X402_EPARSE);
+	CU_ASSERT_EQUAL(pay_x402_parse_settle(QS("{'success':1,"
+	    "'transaction':'0x1'}"), &s), PAY_X402_EPARSE);
+}
+
+static void
+t_x402_response_header(void)
+{
+	struct pay_x402_settle s;
+	struct mg_buf b;
+
+	memset(&s, 0, sizeof(s));
+	s.success = 1;
+	snprintf(s.payer, sizeof(s.payer), "0xabc");
+	snprintf(s.transaction, sizeof(s.transaction), "0x6f1c");
+	snprintf(s.network, sizeof(s.network), "eip155:8453");
+	mg_buf_init(&b, NULL);
+	CU_ASSERT_EQUAL(pay_x402_response_header(&s, &b), 0);
+	CU_ASSERT_STRING_EQUAL(unb64(b.data), Q("{'success':true,'payer':"
+	    "'0xabc','transaction':'0x6f1c','network':'eip155:8453'}"));
+	mg_buf_free(&b);
+	s.success = 0;
+	snprintf(s.error_reason, sizeof(s.error_reason), "expired");
+	s.payer[0] = s.transaction[0] = '\0';
+	mg_buf_init(&b, NULL);
+	CU_ASSERT_EQUAL(pay_x402_response_header(&s, &b), 0);
+	CU_ASSERT_STRING_EQUAL(unb64(b.data), Q("{'success':false,"
+	    "'errorReason':'expired','transaction':'','network':'eip155:8453'}"));
+	mg_buf_free(&b);
+}
+
+static void
+t_x402_facilitator_wire(void)
+{
+	struct pay_x402_cfg c;
+	struct pay_x402_payment p;
+	struct pay_x402_verify v;
+	struct pay_x402_settle s;
+	struct fake f;
+	char url[96], answer[1024];
+	const char *h = b64q(X_GOOD), *got;
+	long status;
+
+	x_cfg(&c);
+	CU_ASSERT_EQUAL_FATAL(pay_x402_decode_payment(h, strlen(h), &p),
+	    PAY_X402_OK);
+	/* /verify: a 400 that carries a verdict is a verdict. */
+	snprintf(answer, sizeof(answer), "HTTP/1.1 400 Bad Request\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+	    strlen(Q("{'isValid':false,'invalidReason':'insufficient_funds'}")),
+	    Q("{'isValid':false,'invalidReason':'insufficient_funds'}"));
+	CU_ASSERT_FATAL(fake_start(&f, answer) == 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/facilitator/", f.port);
+	c.facilitator_url = url;
+	c.facilitator_token = "fac_tok";
+	CU_ASSERT_EQUAL(pay_x402_verify(&c, &x_offer, &p, &v, &status),
+	    PAY_X402_OK);
+	CU_ASSERT_EQUAL(status, 400);
+	CU_ASSERT_EQUAL(v.is_valid, 0);
+	CU_ASSERT_STRING_EQUAL(v.invalid_reason, "insufficient_funds");
+	got = fake_stop(&f, 0);
+	CU_ASSERT(starts(got, "POST /facilitator/verify HTTP/1.1\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "\r\nAuthorization: Bearer fac_tok\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "\"paymentRequirements\":{"));
+	/* /settle success. */
+	snprintf(answer, sizeof(answer), "HTTP/1.1 200 OK\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+	    strlen(Q("{'success':true,'transaction':'0xabc','network':"
+	    "'eip155:8453','payer':'0x857b'}")), Q("{'success':true,"
+	    "'transaction':'0xabc','network':'eip155:8453','payer':'0x857b'}"));
+	CU_ASSERT_FATAL(fake_start(&f, answer) == 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", f.port);
+	c.facilitator_token = NULL;
+	CU_ASSERT_EQUAL(pay_x402_settle(&c, &x_offer, &p, &s, &status),
+	    PAY_X402_OK);
+	CU_ASSERT_EQUAL(s.success, 1);
+	CU_ASSERT_STRING_EQUAL(s.transaction, "0xabc");
+	got = fake_stop(&f, 0);
+	CU_ASSERT(starts(got, "POST /settle HTTP/1.1\r\n"));
+	CU_ASSERT_PTR_NULL(strstr(got, "Authorization"));
+	/* 502 without a verdict. */
+	CU_ASSERT_FATAL(fake_start(&f, "HTTP/1.1 502 Bad Gateway\r\n"
+	    "Content-Length: 3\r\nConnection: close\r\n\r\nbad") == 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", f.port);
+	CU_ASSERT_EQUAL(pay_x402_settle(&c, &x_offer, &p, &s, &status),
+	    PAY_X402_EAPI);
+	CU_ASSERT_EQUAL(status, 502);
+	fake_stop(&f, 0);
+	/* Not sent; not configured. */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", closed_port());
+	CU_ASSERT_EQUAL(pay_x402_verify(&c, &x_offer, &p, &v, NULL),
+	    PAY_X402_NOT_SENT);
+	c.facilitator_url = NULL;
+	CU_ASSERT_EQUAL(pay_x402_verify(&c, &x_offer, &p, &v, NULL),
+	    PAY_X402_ECONFIG);
+	pay_x402_payment_free(&p);
+}
+
+static const struct mgt_case x402_cases[] = {
+	{ "required_header", t_x402_required_header },
+	{ "decode_and_match", t_x402_decode_and_match },
+	{ "mismatch_amount_scheme_network_asset_payto", t_x402_mismatches },
+	{ "decode_malformed_base64_json_version_size", t_x402_decode_negative },
+	{ "facilitator_body_uses_our_requirements", t_x402_facilitator_body },
+	{ "parse_verify_settle", t_x402_parse_verify_settle },
+	{ "response_header", t_x402_response_header },
+	{ "facilitator_on_the_wire", t_x402_facilitator_wire },
+	{ NULL, NULL }
+};
+
 /* @@MORE_SUITES@@ */
 
 static int
@@ -1912,6 +2312,7 @@ main(void)
 	mgt_suite("pay_http", suite_init, NULL, http_cases);
 	mgt_suite("pay_stripe", suite_init, NULL, stripe_cases);
 	mgt_suite("pay_coinbase", suite_init, NULL, coinbase_cases);
+	mgt_suite("pay_x402", suite_init, NULL, x402_cases);
 	/* @@MORE_REGISTRATIONS@@ */
 	return mgt_run();
 }
