@@ -405,9 +405,12 @@ pay_coinbase_event_parse(const char *buf, size_t len,
 	    PAY_EVT_DEPTH_MAX, &root))) != PAY_EVT_OK)
 		return rc;
 	/* From here root is held. */
-	if ((rc = field(pay_json_i64(root, "id", 0, INT64_MAX / 2,
-	    &ev->delivery_id), 0)) ||
-	    (rc = field(pay_json_obj(root, "event", &event), 1)) ||
+	/* The delivery id is informational: a number in the docs, tolerated
+	   as anything else so a shape change cannot block every delivery. */
+	if (pay_json_i64(root, "id", 0, INT64_MAX / 2, &ev->delivery_id) !=
+	    PAY_JF_OK)
+		ev->delivery_id = -1;
+	if ((rc = field(pay_json_obj(root, "event", &event), 1)) ||
 	    (rc = field(pay_json_str(event, "id", ev->id, sizeof(ev->id)), 1)) ||
 	    (rc = field(pay_json_str(event, "type", ev->type_name,
 	    sizeof(ev->type_name)), 1)) ||

@@ -905,6 +905,11 @@ t_cbev_negative(void)
 	/* missing code */
 	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS(CB_EVT("charge:confirmed",
 	    "{'metadata':{'wallet_id':'w'}}")), &ev), PAY_EVT_EFIELD);
+	/* a string delivery id is tolerated (informational only) */
+	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS("{'id':'a1b2',"
+	    "'event':{'id':'e1','type':'charge:pending','data':{'code':'C',"
+	    "'metadata':{'wallet_id':'w'}}}}"), &ev), PAY_EVT_OK);
+	CU_ASSERT_EQUAL(ev.delivery_id, -1);
 	/* missing event */
 	CU_ASSERT_EQUAL(pay_coinbase_event_parse(QS("{'id':1}"), &ev),
 	    PAY_EVT_EFIELD);
