@@ -4,12 +4,29 @@
  * tokens and JWKS, Google ID tokens. Every rule a parser enforces has a
  * named negative test.
  */
-#include <string.h>
+#include <sys/stat.h>
 
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <jwt.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <sodium.h>
 
 #include "../lib/mgtest.h"
+#include "mg_buf.h"
 #include "mg_crypto.h"
+#include "auth_jws.h"
+#include "auth_jwt.h"
 #include "auth_key.h"
 #include "auth_otp.h"
 #include "auth_password.h"
@@ -759,6 +776,987 @@ t_device_code(void)
 	CU_ASSERT_NOT_EQUAL(strcmp(a, b), 0);
 }
 
+/* ---- JWT access tokens and JWKS (RFC 9068, RFC 7515/7517/7518) --------- */
+
+#define T0	((time_t)1800000000)	/* 2027-01-15T08:00:00Z */
+#define ISS	"https://gw.example"
+#define AUD	"https://gw.example/v1"
+#define PAYLOAD	"{\"iss\":\"" ISS "\",\"sub\":\"user-1\",\"aud\":\"" AUD "\"," \
+	"\"exp\":1800000600,\"iat\":1799999940,\"jti\":\"j1\"," \
+	"\"client_id\":\"app-1\",\"scope\":\"read\",\"ws\":\"ws-1\"}"
+
+static char jdir[64];
+static char kid_old[AUTH_JWT_KID_SIZE], kid_new[AUTH_JWT_KID_SIZE];
+static struct auth_jwt_ring *ring;
+
+/* Make a fresh temporary directory name into buf. */
+static int
+tmp_dir(char buf[64])
+{
+	snprintf(buf, 64, "/tmp/mgjwt.XXXXXX");
+	return mkdtemp(buf) != NULL ? 0 : -1;
+}
+
+/* Remove dir and the files in it. */
+static void
+rm_dir(const char *dir)
+{
+	DIR *d;
+	struct dirent *de;
+	char p[512];
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int
+jwt_init(void)
+{
+	if (mg_crypto_init() != 0 || tmp_dir(jdir) != 0)
+		return -1;
+	if (auth_jwt_key_generate(jdir, T0 - 86400, kid_old) != AUTH_JWT_OK ||
+	    auth_jwt_key_generate(jdir, T0 - 3600, kid_new) != AUTH_JWT_OK)
+		return -1;
+	return auth_jwt_ring_load(jdir, &ring) == AUTH_JWT_OK ? 0 : -1;
+}
+
+static int
+jwt_clean(void)
+{
+	auth_jwt_ring_free(ring);
+	rm_dir(jdir);
+	return 0;
+}
+
+static struct auth_jwt_in
+std_in(void)
+{
+	struct auth_jwt_in in = {
+		ISS, "user-1", AUD, "app-1", "generate read", "ws-1",
+		T0 - 60, T0 + 600
+	};
+
+	return in;
+}
+
+/* The private key of kid, read from the ring directory (test-owned). */
+static EVP_PKEY *
+key_of(const char *dir, const char *kid)
+{
+	char p[256];
+	FILE *f;
+	EVP_PKEY *k;
+
+	snprintf(p, sizeof(p), "%s/%s.pem", dir, kid);
+	if ((f = fopen(p, "r")) == NULL)
+		return NULL;
+	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	return k;
+}
+
+/* Append base64url of s[0..n) to out. */
+static void
+cat_b64(char *out, size_t cap, const void *s, size_t n)
+{
+	size_t len = strlen(out);
+
+	mg_b64url(s, n, out + len, cap - len);
+}
+
+/* out = b64(hdr) "." b64(payload) "." + ES256 signature by k (NULL: none). */
+static void
+mk_es(char *out, size_t cap, const char *hdr, const char *payload,
+    EVP_PKEY *k)
+{
+	unsigned char sig[64];
+
+	out[0] = '\0';
+	cat_b64(out, cap, hdr, strlen(hdr));
+	strncat(out, ".", cap - strlen(out) - 1);
+	cat_b64(out, cap, payload, strlen(payload));
+	if (k != NULL)
+		CU_ASSERT_EQUAL_FATAL(auth_jws_sign_es256(k, out, strlen(out),
+		    sig), 0);
+	strncat(out, ".", cap - strlen(out) - 1);
+	if (k != NULL)
+		cat_b64(out, cap, sig, sizeof(sig));
+}
+
+/* Header JSON for kid with the given alg and typ. */
+static const char *
+hdr_of(const char *alg, const char *typ, const char *kid)
+{
+	static char h[256];
+
+	snprintf(h, sizeof(h), "{\"alg\":\"%s\",\"typ\":\"%s\",\"kid\":\"%s\"}",
+	    alg, typ, kid);
+	return h;
+}
+
+/* Sign and verify a token with PAYLOAD and header h using the newest key. */
+static enum auth_jwt_err
+verify_custom(const char *h, const char *payload, time_t now)
+{
+	char tok[AUTH_JWT_MAX + 1];
+	EVP_PKEY *k = key_of(jdir, kid_new);
+	enum auth_jwt_err e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	mk_es(tok, sizeof(tok), h, payload, k);
+	EVP_PKEY_free(k);
+	e = auth_jwt_verify(ring, tok, ISS, AUD, now, NULL);
+	return e;
+}
+
+static void
+t_jwt_round_trip(void)
+{
+	struct auth_jwt_in in = std_in();
+	struct auth_jwt_claims c;
+	char tok[AUTH_JWT_MAX + 1], jti[AUTH_JWT_STR_SIZE], hdr[256];
+	const char *dot;
+	int n;
+
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), jti),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_verify(ring, tok, ISS, AUD, T0, &c),
+	    AUTH_JWT_OK);
+	CU_ASSERT_STRING_EQUAL(c.sub, "user-1");
+	CU_ASSERT_STRING_EQUAL(c.client_id, "app-1");
+	CU_ASSERT_STRING_EQUAL(c.scope, "generate read");
+	CU_ASSERT_EQUAL(c.scopes, AUTH_SCOPE_GENERATE | AUTH_SCOPE_READ);
+	CU_ASSERT_STRING_EQUAL(c.ws, "ws-1");
+	CU_ASSERT_STRING_EQUAL(c.jti, jti);
+	CU_ASSERT_EQUAL(strlen(jti), 22);
+	CU_ASSERT_EQUAL(c.exp, T0 + 600);
+	CU_ASSERT_EQUAL(c.iat, T0 - 60);
+	/* The newest key signed, and the header is RFC 9068's. */
+	CU_ASSERT_STRING_EQUAL(c.kid, kid_new);
+	CU_ASSERT_STRING_EQUAL(auth_jwt_ring_kid(ring, 0), kid_new);
+	CU_ASSERT(strcmp(kid_new, kid_old) > 0);
+	dot = strchr(tok, '.');
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dot);
+	n = mg_unb64(tok, (size_t)(dot - tok), 0, (unsigned char *)hdr,
+	    sizeof(hdr) - 1);
+	CU_ASSERT_FATAL(n > 0);
+	hdr[n] = '\0';
+	CU_ASSERT_STRING_EQUAL(hdr, hdr_of("ES256", "at+jwt", kid_new));
+}
+
+static void
+t_jwt_jti_unique(void)
+{
+	struct auth_jwt_in in = std_in();
+	char a[AUTH_JWT_MAX + 1], b[AUTH_JWT_MAX + 1];
+	char ja[AUTH_JWT_STR_SIZE], jb[AUTH_JWT_STR_SIZE];
+
+	CU_ASSERT_EQUAL(auth_jwt_sign(ring, &in, a, sizeof(a), ja), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_sign(ring, &in, b, sizeof(b), jb), AUTH_JWT_OK);
+	CU_ASSERT_NOT_EQUAL(strcmp(ja, jb), 0);
+}
+
+static void
+t_jwt_builder_sane(void)
+{
+	/* The hand-built tokens below differ from this one in one place. */
+	CU_ASSERT_EQUAL(verify_custom(hdr_of("ES256", "at+jwt", kid_new),
+	    PAYLOAD, T0), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(verify_custom(hdr_of("ES256", "application/at+jwt",
+	    kid_new), PAYLOAD, T0), AUTH_JWT_OK);
+}
+
+static void
+t_jwt_alg_none(void)
+{
+	char tok[AUTH_JWT_MAX + 1];
+
+	mk_es(tok, sizeof(tok), hdr_of("none", "at+jwt", kid_new), PAYLOAD,
+	    NULL);
+	CU_ASSERT_EQUAL(tok[strlen(tok) - 1], '.');
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_ALG);
+	/* Case variants and a none token carrying a real ES256 signature. */
+	CU_ASSERT_EQUAL(verify_custom(hdr_of("none", "at+jwt", kid_new),
+	    PAYLOAD, T0), AUTH_JWT_E_ALG);
+	CU_ASSERT_EQUAL(verify_custom(hdr_of("None", "at+jwt", kid_new),
+	    PAYLOAD, T0), AUTH_JWT_E_ALG);
+	CU_ASSERT_EQUAL(verify_custom(hdr_of("es256", "at+jwt", kid_new),
+	    PAYLOAD, T0), AUTH_JWT_E_ALG);
+	CU_ASSERT_EQUAL(verify_custom(
+	    "{\"typ\":\"at+jwt\",\"kid\":\"x\"}", PAYLOAD, T0), AUTH_JWT_E_ALG);
+}
+
+static void
+t_jwt_alg_hs256_pubkey(void)
+{
+	char tok[AUTH_JWT_MAX + 1], pem[512];
+	unsigned char mac[32];
+	EVP_PKEY *k = key_of(jdir, kid_new);
+	BIO *bio = BIO_new(BIO_s_mem());
+	jwt_t *j = NULL;
+	char *lt;
+	int pn;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_FATAL(PEM_write_bio_PUBKEY(bio, k) == 1);
+	pn = BIO_read(bio, pem, sizeof(pem) - 1);
+	CU_ASSERT_FATAL(pn > 0);
+	pem[pn] = '\0';
+	/* Classic key confusion: HMAC keyed with the public key PEM. */
+	mk_es(tok, sizeof(tok), hdr_of("HS256", "at+jwt", kid_new), PAYLOAD,
+	    NULL);
+	tok[strlen(tok) - 1] = '\0';
+	mg_hmac_sha256(pem, (size_t)pn, tok, strlen(tok), mac);
+	strncat(tok, ".", sizeof(tok) - strlen(tok) - 1);
+	cat_b64(tok, sizeof(tok), mac, sizeof(mac));
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_ALG);
+	/* The same forgery made by libjwt (which would itself accept it). */
+	CU_ASSERT_EQUAL_FATAL(jwt_new(&j), 0);
+	jwt_add_header(j, "kid", kid_new);
+	jwt_add_grants_json(j, PAYLOAD);
+	CU_ASSERT_EQUAL_FATAL(jwt_set_alg(j, JWT_ALG_HS256,
+	    (unsigned char *)pem, pn), 0);
+	lt = jwt_encode_str(j);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lt);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, lt, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_ALG);
+	free(lt);
+	jwt_free(j);
+	BIO_free(bio);
+	EVP_PKEY_free(k);
+}
+
+static void
+t_jwt_alg_other(void)
+{
+	CU_ASSERT_EQUAL(verify_custom(hdr_of("RS256", "at+jwt", kid_new),
+	    PAYLOAD, T0), AUTH_JWT_E_ALG);
+	CU_ASSERT_EQUAL(verify_custom(hdr_of("ES384", "at+jwt", kid_new),
+	    PAYLOAD, T0), AUTH_JWT_E_ALG);
+}
+
+static void
+t_jwt_typ(void)
+{
+	char pem[512];
+	EVP_PKEY *k = key_of(jdir, kid_new);
+	BIO *bio = BIO_new(BIO_s_mem());
+	jwt_t *j = NULL;
+	char *lt;
+	int pn;
+
+	CU_ASSERT_EQUAL(verify_custom(hdr_of("ES256", "JWT", kid_new),
+	    PAYLOAD, T0), AUTH_JWT_E_TYP);
+	CU_ASSERT_EQUAL(verify_custom("{\"alg\":\"ES256\",\"kid\":\"x\"}",
+	    PAYLOAD, T0), AUTH_JWT_E_TYP);
+	/* A libjwt ES256 token signed with our real key: typ is "JWT". */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_FATAL(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL,
+	    NULL) == 1);
+	pn = BIO_read(bio, pem, sizeof(pem) - 1);
+	CU_ASSERT_FATAL(pn > 0);
+	CU_ASSERT_EQUAL_FATAL(jwt_new(&j), 0);
+	jwt_add_header(j, "kid", kid_new);
+	jwt_add_header(j, "typ", "at+jwt");	/* libjwt 1.10 overwrites it */
+	jwt_add_grants_json(j, PAYLOAD);
+	CU_ASSERT_EQUAL_FATAL(jwt_set_alg(j, JWT_ALG_ES256,
+	    (unsigned char *)pem, pn), 0);
+	lt = jwt_encode_str(j);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lt);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, lt, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_TYP);
+	free(lt);
+	jwt_free(j);
+	BIO_free(bio);
+	EVP_PKEY_free(k);
+}
+
+static void
+t_jwt_libjwt_signature_interop(void)
+{
+	char pem[512];
+	EVP_PKEY *k = key_of(jdir, kid_new);
+	BIO *bio = BIO_new(BIO_s_mem());
+	struct auth_jws js;
+	jwt_t *j = NULL;
+	char *lt;
+	int pn;
+
+	/* Our ES256 verifier accepts libjwt's R||S signature encoding. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_FATAL(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL,
+	    NULL) == 1);
+	pn = BIO_read(bio, pem, sizeof(pem) - 1);
+	CU_ASSERT_EQUAL_FATAL(jwt_new(&j), 0);
+	jwt_add_grants_json(j, PAYLOAD);
+	CU_ASSERT_EQUAL_FATAL(jwt_set_alg(j, JWT_ALG_ES256,
+	    (unsigned char *)pem, pn), 0);
+	lt = jwt_encode_str(j);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lt);
+	CU_ASSERT_EQUAL_FATAL(auth_jws_parse(lt, &js), AUTH_JWS_OK);
+	CU_ASSERT_EQUAL(js.sig_len, 64);
+	CU_ASSERT_EQUAL(auth_jws_verify_es256(k, js.input, js.input_len,
+	    js.sig, js.sig_len), 1);
+	js.sig[10] ^= 1;
+	CU_ASSERT_EQUAL(auth_jws_verify_es256(k, js.input, js.input_len,
+	    js.sig, js.sig_len), 0);
+	auth_jws_free(&js);
+	free(lt);
+	jwt_free(j);
+	BIO_free(bio);
+	EVP_PKEY_free(k);
+}
+
+static void
+t_jwt_kid(void)
+{
+	CU_ASSERT_EQUAL(verify_custom(hdr_of("ES256", "at+jwt",
+	    "20270101000000-deadbeef"), PAYLOAD, T0), AUTH_JWT_E_UNKNOWN_KID);
+	CU_ASSERT_EQUAL(verify_custom(hdr_of("ES256", "at+jwt", ""),
+	    PAYLOAD, T0), AUTH_JWT_E_NO_KID);
+	CU_ASSERT_EQUAL(verify_custom("{\"alg\":\"ES256\",\"typ\":\"at+jwt\"}",
+	    PAYLOAD, T0), AUTH_JWT_E_NO_KID);
+	CU_ASSERT_EQUAL(verify_custom(
+	    "{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":7}", PAYLOAD, T0),
+	    AUTH_JWT_E_NO_KID);
+}
+
+static void
+t_jwt_kid_other_key(void)
+{
+	char tok[AUTH_JWT_MAX + 1];
+	EVP_PKEY *k = key_of(jdir, kid_new);
+
+	/* Signed by the new key but naming the old one: bad signature. */
+	mk_es(tok, sizeof(tok), hdr_of("ES256", "at+jwt", kid_old), PAYLOAD, k);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_SIGNATURE);
+	EVP_PKEY_free(k);
+}
+
+static void
+t_jwt_crit(void)
+{
+	char h[256];
+
+	snprintf(h, sizeof(h), "{\"alg\":\"ES256\",\"typ\":\"at+jwt\","
+	    "\"kid\":\"%s\",\"crit\":[\"exp\"]}", kid_new);
+	CU_ASSERT_EQUAL(verify_custom(h, PAYLOAD, T0), AUTH_JWT_E_CRIT);
+}
+
+static void
+t_jwt_iss_aud(void)
+{
+	struct auth_jwt_in in = std_in();
+	char tok[AUTH_JWT_MAX + 1];
+
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS "/", AUD, T0, NULL),
+	    AUTH_JWT_E_ISS);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, "https://evil.example",
+	    AUD, T0, NULL), AUTH_JWT_E_ISS);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD "/", T0, NULL),
+	    AUTH_JWT_E_AUD);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, "https://gw.example/api",
+	    T0, NULL), AUTH_JWT_E_AUD);
+	in.aud = "https://other.example";
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_AUD);
+}
+
+static void
+t_jwt_aud_array(void)
+{
+	static const char ok[] = "{\"iss\":\"" ISS "\",\"sub\":\"u\","
+	    "\"aud\":[\"x\",\"" AUD "\"],\"exp\":1800000600,\"iat\":1799999940,"
+	    "\"jti\":\"j\",\"client_id\":\"c\",\"scope\":\"read\",\"ws\":\"w\"}";
+	static const char bad[] = "{\"iss\":\"" ISS "\",\"sub\":\"u\","
+	    "\"aud\":[\"x\",\"y\"],\"exp\":1800000600,\"iat\":1799999940,"
+	    "\"jti\":\"j\",\"client_id\":\"c\",\"scope\":\"read\",\"ws\":\"w\"}";
+	static const char missing[] = "{\"iss\":\"" ISS "\",\"sub\":\"u\","
+	    "\"exp\":1800000600,\"iat\":1799999940,"
+	    "\"jti\":\"j\",\"client_id\":\"c\",\"scope\":\"read\",\"ws\":\"w\"}";
+	const char *h = hdr_of("ES256", "at+jwt", kid_new);
+
+	CU_ASSERT_EQUAL(verify_custom(h, ok, T0), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(verify_custom(h, bad, T0), AUTH_JWT_E_AUD);
+	CU_ASSERT_EQUAL(verify_custom(h, missing, T0), AUTH_JWT_E_AUD);
+}
+
+static void
+t_jwt_expired(void)
+{
+	struct auth_jwt_in in = std_in();
+	char tok[AUTH_JWT_MAX + 1];
+
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0 + 599, NULL),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0 + 600, NULL),
+	    AUTH_JWT_E_EXPIRED);			/* exp == now */
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0 + 86400, NULL),
+	    AUTH_JWT_E_EXPIRED);
+}
+
+static void
+t_jwt_leeway(void)
+{
+	struct auth_jwt_in in = std_in();
+	char tok[AUTH_JWT_MAX + 1];
+
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_OK);
+	auth_jwt_ring_set_leeway(ring, 30);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0 + 629, NULL),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0 + 630, NULL),
+	    AUTH_JWT_E_EXPIRED);
+	/* iat 60 s before T0: 30 s of leeway allows now = T0 - 90. */
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0 - 90, NULL),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0 - 91, NULL),
+	    AUTH_JWT_E_IAT);
+	auth_jwt_ring_set_leeway(ring, 0);
+}
+
+static void
+t_jwt_iat_future(void)
+{
+	struct auth_jwt_in in = std_in();
+	char tok[AUTH_JWT_MAX + 1];
+
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0 - 60, NULL),
+	    AUTH_JWT_OK);				/* iat == now */
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0 - 61, NULL),
+	    AUTH_JWT_E_IAT);
+}
+
+static void
+t_jwt_nbf(void)
+{
+	static const char p[] = "{\"iss\":\"" ISS "\",\"sub\":\"u\","
+	    "\"aud\":\"" AUD "\",\"exp\":1800000600,\"iat\":1799999940,"
+	    "\"nbf\":1800000100,"
+	    "\"jti\":\"j\",\"client_id\":\"c\",\"scope\":\"read\",\"ws\":\"w\"}";
+	const char *h = hdr_of("ES256", "at+jwt", kid_new);
+
+	CU_ASSERT_EQUAL(verify_custom(h, p, T0), AUTH_JWT_E_NBF);
+	CU_ASSERT_EQUAL(verify_custom(h, p, T0 + 100), AUTH_JWT_OK);
+}
+
+/* Replace one claim of PAYLOAD-shaped JSON and verify (signed properly). */
+static enum auth_jwt_err
+verify_claims(const char *payload)
+{
+	return verify_custom(hdr_of("ES256", "at+jwt", kid_new), payload, T0);
+}
+
+static void
+t_jwt_claims_missing_or_typed(void)
+{
+	/* Missing sub, missing ws, string exp, float iat, unknown scope,
+	 * empty client_id, NUL inside sub, missing jti. */
+	CU_ASSERT_EQUAL(verify_claims("{\"iss\":\"" ISS "\",\"aud\":\"" AUD
+	    "\",\"exp\":1800000600,\"iat\":1799999940,\"jti\":\"j\","
+	    "\"client_id\":\"c\",\"scope\":\"read\",\"ws\":\"w\"}"),
+	    AUTH_JWT_E_CLAIMS);
+	CU_ASSERT_EQUAL(verify_claims("{\"iss\":\"" ISS "\",\"sub\":\"u\","
+	    "\"aud\":\"" AUD "\",\"exp\":1800000600,\"iat\":1799999940,"
+	    "\"jti\":\"j\",\"client_id\":\"c\",\"scope\":\"read\"}"),
+	    AUTH_JWT_E_CLAIMS);
+	CU_ASSERT_EQUAL(verify_claims("{\"iss\":\"" ISS "\",\"sub\":\"u\","
+	    "\"aud\":\"" AUD "\",\"exp\":\"1800000600\",\"iat\":1799999940,"
+	    "\"jti\":\"j\",\"client_id\":\"c\",\"scope\":\"read\",\"ws\":\"w\"}"),
+	    AUTH_JWT_E_CLAIMS);
+	CU_ASSERT_EQUAL(verify_claims("{\"iss\":\"" ISS "\",\"sub\":\"u\","
+	    "\"aud\":\"" AUD "\",\"exp\":1800000600,\"iat\":1799999940.5,"
+	    "\"jti\":\"j\",\"client_id\":\"c\",\"scope\":\"read\",\"ws\":\"w\"}"),
+	    AUTH_JWT_E_CLAIMS);
+	CU_ASSERT_EQUAL(verify_claims("{\"iss\":\"" ISS "\",\"sub\":\"u\","
+	    "\"aud\":\"" AUD "\",\"exp\":1800000600,\"iat\":1799999940,"
+	    "\"jti\":\"j\",\"client_id\":\"c\",\"scope\":\"write\",\"ws\":\"w\"}"),
+	    AUTH_JWT_E_CLAIMS);
+	CU_ASSERT_EQUAL(verify_claims("{\"iss\":\"" ISS "\",\"sub\":\"u\","
+	    "\"aud\":\"" AUD "\",\"exp\":1800000600,\"iat\":1799999940,"
+	    "\"jti\":\"j\",\"client_id\":\"\",\"scope\":\"read\",\"ws\":\"w\"}"),
+	    AUTH_JWT_E_CLAIMS);
+	CU_ASSERT_EQUAL(verify_claims("{\"iss\":\"" ISS "\",\"sub\":\"u\\u0000x\","
+	    "\"aud\":\"" AUD "\",\"exp\":1800000600,\"iat\":1799999940,"
+	    "\"jti\":\"j\",\"client_id\":\"c\",\"scope\":\"read\",\"ws\":\"w\"}"),
+	    AUTH_JWT_E_CLAIMS);
+	CU_ASSERT_EQUAL(verify_claims("{\"iss\":\"" ISS "\",\"sub\":\"u\","
+	    "\"aud\":\"" AUD "\",\"exp\":1800000600,\"iat\":1799999940,"
+	    "\"client_id\":\"c\",\"scope\":\"read\",\"ws\":\"w\"}"),
+	    AUTH_JWT_E_CLAIMS);
+}
+
+static void
+t_jwt_tampered_payload(void)
+{
+	struct auth_jwt_in in = std_in();
+	char tok[AUTH_JWT_MAX + 1], forged[AUTH_JWT_MAX + 1];
+	char *d1, *d2;
+	static const char evil[] = "{\"iss\":\"" ISS "\",\"sub\":\"admin\","
+	    "\"aud\":\"" AUD "\",\"exp\":1900000000,\"iat\":1799999940,"
+	    "\"jti\":\"j\",\"client_id\":\"app-1\",\"scope\":\"admin\","
+	    "\"ws\":\"ws-2\"}";
+
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_OK);
+	d1 = strchr(tok, '.');
+	d2 = strrchr(tok, '.');
+	/* header "." evil payload "." original signature */
+	snprintf(forged, sizeof(forged), "%.*s.", (int)(d1 - tok), tok);
+	cat_b64(forged, sizeof(forged), evil, strlen(evil));
+	strncat(forged, d2, sizeof(forged) - strlen(forged) - 1);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, forged, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_SIGNATURE);
+	/* One character of the payload changed. */
+	d1[3] = d1[3] == 'A' ? 'B' : 'A';
+	CU_ASSERT_NOT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_OK);
+}
+
+static void
+t_jwt_tampered_signature(void)
+{
+	struct auth_jwt_in in = std_in();
+	char tok[AUTH_JWT_MAX + 1], *sig;
+	unsigned char raw[64];
+	size_t n;
+
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_OK);
+	sig = strrchr(tok, '.') + 1;
+	CU_ASSERT_EQUAL_FATAL(mg_unb64(sig, strlen(sig), 0, raw, sizeof(raw)),
+	    64);
+	raw[40] ^= 0x01;				/* one bit of S */
+	mg_b64url(raw, sizeof(raw), sig, sizeof(tok) - (size_t)(sig - tok));
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_SIGNATURE);
+	/* Truncated to 48 bytes (64 chars): wrong length. */
+	raw[40] ^= 0x01;
+	mg_b64url(raw, 48, sig, sizeof(tok) - (size_t)(sig - tok));
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_SIGNATURE);
+	/* A DER signature instead of R||S. */
+	n = strlen(tok);
+	(void)n;
+	memset(sig, 'A', 96);
+	sig[96] = '\0';
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_SIGNATURE);
+}
+
+static void
+t_jwt_malformed(void)
+{
+	struct auth_jwt_in in = std_in();
+	char tok[AUTH_JWT_MAX + 1], bad[AUTH_JWT_MAX + 8];
+	char *d1;
+
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, "", ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_MALFORMED);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, NULL, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_MALFORMED);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, "abc", ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_MALFORMED);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, "a.b", ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_MALFORMED);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, "..", ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_MALFORMED);
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_OK);
+	/* Four segments. */
+	snprintf(bad, sizeof(bad), "%s.AAAA", tok);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, bad, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_MALFORMED);
+	/* Standard-base64 character, padding, whitespace. */
+	snprintf(bad, sizeof(bad), "%s", tok);
+	bad[5] = '+';
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, bad, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_MALFORMED);
+	snprintf(bad, sizeof(bad), "%s==", tok);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, bad, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_MALFORMED);
+	snprintf(bad, sizeof(bad), " %s", tok);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, bad, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_MALFORMED);
+	/* Header segment not decodable to an object. */
+	d1 = strchr(tok, '.');
+	snprintf(bad, sizeof(bad), "W10%s", d1);		/* "[]" */
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, bad, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_MALFORMED);
+	snprintf(bad, sizeof(bad), "bm90IGpzb24%s", d1);	/* "not json" */
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, bad, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_MALFORMED);
+	/* Trailing bytes after the JSON object, and a truncated object. */
+	CU_ASSERT_EQUAL(verify_custom("{\"alg\":\"ES256\"} x", PAYLOAD, T0),
+	    AUTH_JWT_E_MALFORMED);
+	CU_ASSERT_EQUAL(verify_custom(hdr_of("ES256", "at+jwt", kid_new),
+	    "{\"iss\":1", T0), AUTH_JWT_E_MALFORMED);
+	/* Non-canonical base64url (spare bits set) in the signature. */
+	snprintf(bad, sizeof(bad), "%s", tok);
+	bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == 'B' ? 'C' : 'B';
+	CU_ASSERT_NOT_EQUAL(auth_jwt_verify(ring, bad, ISS, AUD, T0, NULL),
+	    AUTH_JWT_OK);
+}
+
+static void
+t_jwt_oversize(void)
+{
+	static char big[AUTH_JWT_MAX + 2];
+
+	memset(big, 'A', sizeof(big) - 1);
+	big[100] = '.';
+	big[200] = '.';
+	big[AUTH_JWT_MAX + 1] = '\0';
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, big, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_TOO_LONG);
+	big[AUTH_JWT_MAX] = '\0';
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, big, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_MALFORMED);
+}
+
+static void
+t_jwt_sign_rejects(void)
+{
+	struct auth_jwt_in in = std_in();
+	char tok[AUTH_JWT_MAX + 1], small[100], longs[300];
+
+	in.sub = NULL;
+	CU_ASSERT_EQUAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_E_CLAIMS);
+	in = std_in();
+	in.ws = "";
+	CU_ASSERT_EQUAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_E_CLAIMS);
+	in = std_in();
+	in.exp = in.iat;
+	CU_ASSERT_EQUAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_E_CLAIMS);
+	in = std_in();
+	memset(longs, 'x', sizeof(longs) - 1);
+	longs[sizeof(longs) - 1] = '\0';
+	in.sub = longs;
+	CU_ASSERT_EQUAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_E_CLAIMS);
+	in = std_in();
+	CU_ASSERT_EQUAL(auth_jwt_sign(ring, &in, small, sizeof(small), NULL),
+	    AUTH_JWT_E_NOSPACE);
+}
+
+static void
+t_jwt_old_key_verifies_then_retired(void)
+{
+	char dir[64], k1[AUTH_JWT_KID_SIZE], k2[AUTH_JWT_KID_SIZE];
+	char tok[AUTH_JWT_MAX + 1];
+	struct auth_jwt_ring *r1 = NULL, *r2 = NULL, *r3 = NULL;
+	struct auth_jwt_in in = std_in();
+	struct auth_jwt_claims c;
+	int removed = -1;
+
+	CU_ASSERT_EQUAL_FATAL(tmp_dir(dir), 0);
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_key_generate(dir, T0 - 7200, k1),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_ring_load(dir, &r1), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(r1, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_OK);
+	/* Rotate: the old key still verifies, the new one signs. */
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_key_generate(dir, T0 - 100, k2),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_ring_load(dir, &r2), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_ring_count(r2), 2);
+	CU_ASSERT_STRING_EQUAL(auth_jwt_ring_kid(r2, 0), k2);
+	CU_ASSERT_EQUAL(auth_jwt_verify(r2, tok, ISS, AUD, T0, &c),
+	    AUTH_JWT_OK);
+	CU_ASSERT_STRING_EQUAL(c.kid, k1);
+	/* Retire with lifetime 600: k1 was superseded at T0-100. */
+	CU_ASSERT_EQUAL(auth_jwt_keys_retire(dir, T0 + 500, 600, &removed),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(removed, 0);		/* its tokens may still live */
+	CU_ASSERT_EQUAL(auth_jwt_keys_retire(dir, T0 + 501, 600, &removed),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(removed, 1);
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_ring_load(dir, &r3), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_ring_count(r3), 1);
+	CU_ASSERT_EQUAL(auth_jwt_verify(r3, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_UNKNOWN_KID);
+	/* The newest key is never retired, however old. */
+	CU_ASSERT_EQUAL(auth_jwt_keys_retire(dir, T0 + 999999999, 600,
+	    &removed), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(removed, 0);
+	auth_jwt_ring_free(r1);
+	auth_jwt_ring_free(r2);
+	auth_jwt_ring_free(r3);
+	rm_dir(dir);
+}
+
+static void
+t_jwt_generate_file(void)
+{
+	char dir[64], sub[80], k1[AUTH_JWT_KID_SIZE], k2[AUTH_JWT_KID_SIZE];
+	char p[160];
+	struct stat st;
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(tmp_dir(dir), 0);
+	snprintf(sub, sizeof(sub), "%s/keys", dir);	/* created 0700 */
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_key_generate(sub, T0, k1), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(stat(sub, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0700);
+	snprintf(p, sizeof(p), "%s/%s.pem", sub, k1);
+	CU_ASSERT_EQUAL(stat(p, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	CU_ASSERT_EQUAL(strlen(k1), AUTH_JWT_KID_LEN);
+	CU_ASSERT_EQUAL(strncmp(k1, "20270115080000-", 15), 0);
+	for (i = 15; i < AUTH_JWT_KID_LEN; i++)
+		CU_ASSERT_PTR_NOT_NULL(strchr("0123456789abcdef", k1[i]));
+	/* Same second again: the new key still sorts newest. */
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_key_generate(sub, T0, k2), AUTH_JWT_OK);
+	CU_ASSERT(strcmp(k2, k1) > 0);
+	/* A clock behind the newest key is refused. */
+	CU_ASSERT_EQUAL(auth_jwt_key_generate(sub, T0 - 10, k2),
+	    AUTH_JWT_E_KEYFILE);
+	rm_dir(sub);
+	rm_dir(dir);
+}
+
+static void
+t_jwt_ring_load_errors(void)
+{
+	char dir[64], kid[AUTH_JWT_KID_SIZE], p[160];
+	struct auth_jwt_ring *r = NULL;
+	FILE *f;
+
+	CU_ASSERT_EQUAL(auth_jwt_ring_load("/nonexistent/mg-keys", &r),
+	    AUTH_JWT_E_IO);
+	CU_ASSERT_PTR_NULL(r);
+	CU_ASSERT_EQUAL_FATAL(tmp_dir(dir), 0);
+	CU_ASSERT_EQUAL(auth_jwt_ring_load(dir, &r), AUTH_JWT_E_NO_KEY);
+	/* Files that are not <kid>.pem are ignored. */
+	snprintf(p, sizeof(p), "%s/README", dir);
+	f = fopen(p, "w");
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/20271301000000-00000000.pem", dir);
+	f = fopen(p, "w");				/* month 13 */
+	fclose(f);
+	CU_ASSERT_EQUAL(auth_jwt_ring_load(dir, &r), AUTH_JWT_E_NO_KEY);
+	/* A key readable by others is refused. */
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_key_generate(dir, T0, kid), AUTH_JWT_OK);
+	snprintf(p, sizeof(p), "%s/%s.pem", dir, kid);
+	chmod(p, 0644);
+	CU_ASSERT_EQUAL(auth_jwt_ring_load(dir, &r), AUTH_JWT_E_KEYFILE);
+	chmod(p, 0600);
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_ring_load(dir, &r), AUTH_JWT_OK);
+	auth_jwt_ring_free(r);
+	r = NULL;
+	/* Garbage in a key file fails the whole load. */
+	snprintf(p, sizeof(p), "%s/20270115090000-0000abcd.pem", dir);
+	f = fopen(p, "w");
+	fputs("-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n",
+	    f);
+	fclose(f);
+	chmod(p, 0600);
+	CU_ASSERT_EQUAL(auth_jwt_ring_load(dir, &r), AUTH_JWT_E_KEYFILE);
+	CU_ASSERT_PTR_NULL(r);
+	rm_dir(dir);
+}
+
+static void
+t_jwt_ring_rejects_non_p256(void)
+{
+	char dir[64], p[160];
+	struct auth_jwt_ring *r = NULL;
+	EVP_PKEY *k;
+	FILE *f;
+
+	CU_ASSERT_EQUAL_FATAL(tmp_dir(dir), 0);
+	snprintf(p, sizeof(p), "%s/20270115090000-0000abcd.pem", dir);
+	k = EVP_EC_gen("P-384");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	f = fopen(p, "w");
+	PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+	chmod(p, 0600);
+	CU_ASSERT_EQUAL(auth_jwt_ring_load(dir, &r), AUTH_JWT_E_KEYFILE);
+	EVP_PKEY_free(k);
+	rm_dir(dir);
+}
+
+/* Verify an ES256 R||S signature with plain OpenSSL (independent check). */
+static int
+ossl_es256_verify(EVP_PKEY *pub, const char *input, size_t n,
+    const unsigned char sig[64])
+{
+	ECDSA_SIG *es = ECDSA_SIG_new();
+	unsigned char *der = NULL;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int dl, ok;
+
+	ECDSA_SIG_set0(es, BN_bin2bn(sig, 32, NULL),
+	    BN_bin2bn(sig + 32, 32, NULL));
+	dl = i2d_ECDSA_SIG(es, &der);
+	ok = EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, pub) == 1 &&
+	    EVP_DigestVerify(ctx, der, (size_t)dl,
+	    (const unsigned char *)input, n) == 1;
+	EVP_MD_CTX_free(ctx);
+	OPENSSL_free(der);
+	ECDSA_SIG_free(es);
+	return ok;
+}
+
+/* A P-256 public key from JWK x/y (base64url), via OpenSSL 3 fromdata. */
+static EVP_PKEY *
+pub_from_jwk(const char *x, const char *y)
+{
+	unsigned char pt[65];
+	OSSL_PARAM params[3];
+	EVP_PKEY_CTX *ctx;
+	EVP_PKEY *pk = NULL;
+	char grp[] = "prime256v1";
+
+	pt[0] = 0x04;
+	if (mg_unb64(x, strlen(x), 0, pt + 1, 32) != 32 ||
+	    mg_unb64(y, strlen(y), 0, pt + 33, 32) != 32)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(
+	    OSSL_PKEY_PARAM_GROUP_NAME, grp, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+	    pt, sizeof(pt));
+	params[2] = OSSL_PARAM_construct_end();
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		pk = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	return pk;
+}
+
+static void
+t_jwks(void)
+{
+	struct mg_buf b;
+	struct json_object *doc, *keys, *k, *v;
+	char tok[AUTH_JWT_MAX + 1];
+	unsigned char sig[64];
+	const char *x, *y, *kid, *sigp;
+	EVP_PKEY *pub, *priv;
+	size_t i, n;
+
+	mg_buf_init(&b, NULL);
+	CU_ASSERT_EQUAL_FATAL(auth_jwks_json(ring, &b), 0);
+	doc = auth_jws_json(b.data, b.len, 8);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_FATAL(json_object_object_get_ex(doc, "keys", &keys));
+	n = json_object_array_length(keys);
+	CU_ASSERT_EQUAL_FATAL(n, auth_jwt_ring_count(ring));
+	CU_ASSERT_EQUAL(n, 2);
+	for (i = 0; i < n; i++) {
+		k = json_object_array_get_idx(keys, i);
+		CU_ASSERT_STRING_EQUAL(auth_jws_str(k, "kty"), "EC");
+		CU_ASSERT_STRING_EQUAL(auth_jws_str(k, "crv"), "P-256");
+		CU_ASSERT_STRING_EQUAL(auth_jws_str(k, "use"), "sig");
+		CU_ASSERT_STRING_EQUAL(auth_jws_str(k, "alg"), "ES256");
+		kid = auth_jws_str(k, "kid");
+		x = auth_jws_str(k, "x");
+		y = auth_jws_str(k, "y");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(kid);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+		CU_ASSERT_STRING_EQUAL(kid, auth_jwt_ring_kid(ring, i));
+		CU_ASSERT_EQUAL(strlen(x), 43);
+		CU_ASSERT_EQUAL(strlen(y), 43);
+		CU_ASSERT_FALSE(json_object_object_get_ex(k, "d", &v));
+		/* Re-import from x/y and check a signature by the file key. */
+		pub = pub_from_jwk(x, y);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(pub);
+		priv = key_of(jdir, kid);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(priv);
+		CU_ASSERT_EQUAL(EVP_PKEY_eq(pub, priv), 1);
+		mk_es(tok, sizeof(tok), hdr_of("ES256", "at+jwt", kid),
+		    PAYLOAD, priv);
+		CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, AUD, T0, NULL),
+		    AUTH_JWT_OK);
+		sigp = strrchr(tok, '.');
+		CU_ASSERT_EQUAL_FATAL(mg_unb64(sigp + 1, strlen(sigp + 1), 0,
+		    sig, sizeof(sig)), 64);
+		CU_ASSERT_EQUAL(ossl_es256_verify(pub, tok,
+		    (size_t)(sigp - tok), sig), 1);
+		sig[0] ^= 0x80;
+		CU_ASSERT_EQUAL(ossl_es256_verify(pub, tok,
+		    (size_t)(sigp - tok), sig), 0);
+		EVP_PKEY_free(pub);
+		EVP_PKEY_free(priv);
+	}
+	/* The token auth_jwt_sign makes verifies under the JWKS key 0. */
+	{
+		struct auth_jwt_in in = std_in();
+
+		CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(ring, &in, tok,
+		    sizeof(tok), NULL), AUTH_JWT_OK);
+		k = json_object_array_get_idx(keys, 0);
+		pub = pub_from_jwk(auth_jws_str(k, "x"), auth_jws_str(k, "y"));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(pub);
+		sigp = strrchr(tok, '.');
+		CU_ASSERT_EQUAL_FATAL(mg_unb64(sigp + 1, strlen(sigp + 1), 0,
+		    sig, sizeof(sig)), 64);
+		CU_ASSERT_EQUAL(ossl_es256_verify(pub, tok,
+		    (size_t)(sigp - tok), sig), 1);
+		EVP_PKEY_free(pub);
+	}
+	json_object_put(doc);
+	mg_buf_free(&b);
+}
+
+static const struct mgt_case jwt_cases[] = {
+	{ "sign/verify round trip, newest key, at+jwt header", t_jwt_round_trip },
+	{ "jti unique", t_jwt_jti_unique },
+	{ "hand-built token verifies (builder sanity)", t_jwt_builder_sane },
+	{ "alg none", t_jwt_alg_none },
+	{ "alg HS256 keyed with the public key", t_jwt_alg_hs256_pubkey },
+	{ "alg RS256/ES384", t_jwt_alg_other },
+	{ "typ JWT or missing (incl. libjwt-made)", t_jwt_typ },
+	{ "libjwt ES256 signature interop", t_jwt_libjwt_signature_interop },
+	{ "unknown, empty, missing, non-string kid", t_jwt_kid },
+	{ "kid of another ring key", t_jwt_kid_other_key },
+	{ "crit header", t_jwt_crit },
+	{ "wrong iss, wrong aud", t_jwt_iss_aud },
+	{ "aud array", t_jwt_aud_array },
+	{ "expired (exp <= now)", t_jwt_expired },
+	{ "leeway", t_jwt_leeway },
+	{ "iat in the future", t_jwt_iat_future },
+	{ "nbf", t_jwt_nbf },
+	{ "claims missing or mistyped", t_jwt_claims_missing_or_typed },
+	{ "tampered payload", t_jwt_tampered_payload },
+	{ "tampered signature", t_jwt_tampered_signature },
+	{ "malformed base64/JSON/segments", t_jwt_malformed },
+	{ "oversize token", t_jwt_oversize },
+	{ "sign rejects bad input", t_jwt_sign_rejects },
+	{ "rotation, retire, removed key", t_jwt_old_key_verifies_then_retired },
+	{ "generate: kid, modes, ordering", t_jwt_generate_file },
+	{ "ring load errors", t_jwt_ring_load_errors },
+	{ "ring rejects non-P-256 key", t_jwt_ring_rejects_non_p256 },
+	{ "JWKS: keys, x/y re-import, OpenSSL verify", t_jwks },
+	{ NULL, NULL }
+};
+
 static const struct mgt_case key_cases[] = {
 	{ "mint shape, hash, display parts", t_key_mint_shape },
 	{ "mint twice differs", t_key_mint_unique },
@@ -839,5 +1837,6 @@ main(void)
 	mgt_suite("auth_pkce", suite_init, NULL, pkce_cases);
 	mgt_suite("auth_password", suite_init, NULL, pw_cases);
 	mgt_suite("auth_otp", suite_init, NULL, otp_cases);
+	mgt_suite("auth_jwt", jwt_init, jwt_clean, jwt_cases);
 	return mgt_run();
 }
