@@ -25,6 +25,7 @@
 #include "../lib/mgtest.h"
 #include "mg_buf.h"
 #include "mg_crypto.h"
+#include "auth_google.h"
 #include "auth_jws.h"
 #include "auth_jwt.h"
 #include "auth_key.h"
@@ -1757,6 +1758,373 @@ static const struct mgt_case jwt_cases[] = {
 	{ NULL, NULL }
 };
 
+/* ---- Google ID tokens (RS256 against a JWKS) --------------------------- */
+
+#define GCLIENT	"1234-abc.apps.googleusercontent.com"
+#define GISS	"https://accounts.google.com"
+
+static EVP_PKEY *g_key, *g_other, *g_small;
+static char g_jwks[8192];
+
+/* Append the public JWK of an RSA key to out. */
+static void
+jwk_rsa_append(char *out, size_t cap, EVP_PKEY *k, const char *kid,
+    const char *kty, const char *alg)
+{
+	BIGNUM *n = NULL, *e = NULL;
+	unsigned char nb[512], eb[8];
+	char ns[700], es[16];
+	size_t len = strlen(out);
+	int nl, el;
+
+	EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_N, &n);
+	EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_E, &e);
+	nl = BN_bn2bin(n, nb);
+	el = BN_bn2bin(e, eb);
+	mg_b64url(nb, (size_t)nl, ns, sizeof(ns));
+	mg_b64url(eb, (size_t)el, es, sizeof(es));
+	snprintf(out + len, cap - len, "%s{\"kty\":\"%s\",\"kid\":\"%s\","
+	    "\"alg\":\"%s\",\"use\":\"sig\",\"n\":\"%s\",\"e\":\"%s\"}",
+	    len > 9 ? "," : "", kty, kid, alg, ns, es);
+	BN_free(n);
+	BN_free(e);
+}
+
+/* A JWKS with the given keys (kid g1 = g_key, g2 = g_other). */
+static void
+jwks_build(char *out, size_t cap, int with_g1)
+{
+	snprintf(out, cap, "{\"keys\":[");
+	if (with_g1)
+		jwk_rsa_append(out, cap, g_key, "g1", "RSA", "RS256");
+	jwk_rsa_append(out, cap, g_other, "g2", "RSA", "RS256");
+	strncat(out, "]}", cap - strlen(out) - 1);
+}
+
+static int
+google_init(void)
+{
+	if (mg_crypto_init() != 0 ||
+	    (g_key = EVP_RSA_gen(2048)) == NULL ||
+	    (g_other = EVP_RSA_gen(2048)) == NULL ||
+	    (g_small = EVP_RSA_gen(1024)) == NULL)
+		return -1;
+	jwks_build(g_jwks, sizeof(g_jwks), 1);
+	return 0;
+}
+
+static int
+google_clean(void)
+{
+	EVP_PKEY_free(g_key);
+	EVP_PKEY_free(g_other);
+	EVP_PKEY_free(g_small);
+	return 0;
+}
+
+/* Claims JSON for a Google ID token. */
+static const char *
+g_claims(const char *iss, const char *aud, long exp)
+{
+	static char c[512];
+
+	snprintf(c, sizeof(c), "{\"iss\":\"%s\",\"azp\":\"%s\",\"aud\":\"%s\","
+	    "\"sub\":\"110169484474386276334\",\"email\":\"ada@example.com\","
+	    "\"email_verified\":true,\"iat\":%ld,\"exp\":%ld}",
+	    iss, aud, aud, exp - 3600, exp);
+	return c;
+}
+
+/*
+ * A token made by libjwt: alg over the PEM of k (private for RS256, the
+ * public PEM as an HMAC secret for HS256), header kid (NULL: none).
+ * Caller frees.
+ */
+static char *
+g_token(jwt_alg_t alg, EVP_PKEY *k, const char *kid, const char *claims)
+{
+	char pem[4096];
+	BIO *bio = BIO_new(BIO_s_mem());
+	jwt_t *j = NULL;
+	char *t = NULL;
+	int pn;
+
+	if (alg == JWT_ALG_HS256)
+		PEM_write_bio_PUBKEY(bio, k);
+	else
+		PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL);
+	pn = BIO_read(bio, pem, sizeof(pem) - 1);
+	if (pn > 0 && jwt_new(&j) == 0) {
+		if (kid != NULL)
+			jwt_add_header(j, "kid", kid);
+		if (jwt_add_grants_json(j, claims) == 0 &&
+		    jwt_set_alg(j, alg, (unsigned char *)pem, pn) == 0)
+			t = jwt_encode_str(j);
+		jwt_free(j);
+	}
+	BIO_free(bio);
+	return t;
+}
+
+/* Verify a libjwt RS256 token made with k under kid at T0. */
+static enum auth_google_err
+g_verify(EVP_PKEY *k, const char *kid, const char *claims,
+    struct auth_google_id *id)
+{
+	struct auth_google_id tmp;
+	char *t = g_token(JWT_ALG_RS256, k, kid, claims);
+	enum auth_google_err e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	e = auth_google_verify(g_jwks, t, GCLIENT, T0, id ? id : &tmp);
+	free(t);
+	return e;
+}
+
+static void
+t_google_accept(void)
+{
+	struct auth_google_id id;
+
+	memset(&id, 0, sizeof(id));
+	CU_ASSERT_EQUAL_FATAL(g_verify(g_key, "g1",
+	    g_claims(GISS, GCLIENT, T0 + 60), &id), AUTH_GOOGLE_OK);
+	CU_ASSERT_STRING_EQUAL(id.sub, "110169484474386276334");
+	CU_ASSERT_STRING_EQUAL(id.email, "ada@example.com");
+	CU_ASSERT_EQUAL(id.email_verified, 1);
+	/* The other key of the set, and the scheme-less issuer. */
+	CU_ASSERT_EQUAL(g_verify(g_other, "g2",
+	    g_claims("accounts.google.com", GCLIENT, T0 + 60), NULL),
+	    AUTH_GOOGLE_OK);
+	CU_ASSERT_EQUAL(g_verify(g_key, "g1", g_claims(GISS, GCLIENT,
+	    T0 + 1), NULL), AUTH_GOOGLE_OK);
+}
+
+static void
+t_google_email_verified_forms(void)
+{
+	struct auth_google_id id;
+
+	CU_ASSERT_EQUAL_FATAL(g_verify(g_key, "g1", "{\"iss\":\"" GISS "\","
+	    "\"aud\":\"" GCLIENT "\",\"sub\":\"s1\",\"email\":\"a@b.c\","
+	    "\"email_verified\":\"true\",\"exp\":1800000060}", &id),
+	    AUTH_GOOGLE_OK);
+	CU_ASSERT_EQUAL(id.email_verified, 1);
+	CU_ASSERT_EQUAL_FATAL(g_verify(g_key, "g1", "{\"iss\":\"" GISS "\","
+	    "\"aud\":\"" GCLIENT "\",\"sub\":\"s1\",\"email\":\"a@b.c\","
+	    "\"email_verified\":false,\"exp\":1800000060}", &id),
+	    AUTH_GOOGLE_OK);
+	CU_ASSERT_EQUAL(id.email_verified, 0);
+	CU_ASSERT_EQUAL_FATAL(g_verify(g_key, "g1", "{\"iss\":\"" GISS "\","
+	    "\"aud\":\"" GCLIENT "\",\"sub\":\"s1\",\"exp\":1800000060}", &id),
+	    AUTH_GOOGLE_OK);
+	CU_ASSERT_STRING_EQUAL(id.email, "");
+	CU_ASSERT_EQUAL(id.email_verified, 0);
+}
+
+static void
+t_google_wrong_aud(void)
+{
+	char *t;
+	struct auth_google_id id;
+
+	CU_ASSERT_EQUAL(g_verify(g_key, "g1",
+	    g_claims(GISS, "other.apps.googleusercontent.com", T0 + 60), NULL),
+	    AUTH_GOOGLE_E_AUD);
+	t = g_token(JWT_ALG_RS256, g_key, "g1", g_claims(GISS, GCLIENT,
+	    T0 + 60));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(auth_google_verify(g_jwks, t, GCLIENT "x", T0, &id),
+	    AUTH_GOOGLE_E_AUD);
+	CU_ASSERT_EQUAL(auth_google_verify(g_jwks, t, NULL, T0, &id),
+	    AUTH_GOOGLE_E_AUD);
+	free(t);
+	/* aud as an array is not what Google sends: refused. */
+	CU_ASSERT_EQUAL(g_verify(g_key, "g1", "{\"iss\":\"" GISS "\","
+	    "\"aud\":[\"" GCLIENT "\"],\"sub\":\"s1\",\"exp\":1800000060}",
+	    NULL), AUTH_GOOGLE_E_AUD);
+}
+
+static void
+t_google_wrong_iss(void)
+{
+	CU_ASSERT_EQUAL(g_verify(g_key, "g1",
+	    g_claims("https://accounts.google.com/", GCLIENT, T0 + 60), NULL),
+	    AUTH_GOOGLE_E_ISS);
+	CU_ASSERT_EQUAL(g_verify(g_key, "g1",
+	    g_claims("https://evil.example", GCLIENT, T0 + 60), NULL),
+	    AUTH_GOOGLE_E_ISS);
+	CU_ASSERT_EQUAL(g_verify(g_key, "g1", "{\"aud\":\"" GCLIENT "\","
+	    "\"sub\":\"s1\",\"exp\":1800000060}", NULL), AUTH_GOOGLE_E_ISS);
+}
+
+static void
+t_google_expired(void)
+{
+	CU_ASSERT_EQUAL(g_verify(g_key, "g1", g_claims(GISS, GCLIENT, T0),
+	    NULL), AUTH_GOOGLE_E_EXPIRED);		/* exp == now */
+	CU_ASSERT_EQUAL(g_verify(g_key, "g1", g_claims(GISS, GCLIENT,
+	    T0 - 3600), NULL), AUTH_GOOGLE_E_EXPIRED);
+}
+
+static void
+t_google_kid(void)
+{
+	CU_ASSERT_EQUAL(g_verify(g_key, "g9", g_claims(GISS, GCLIENT,
+	    T0 + 60), NULL), AUTH_GOOGLE_E_UNKNOWN_KID);
+	CU_ASSERT_EQUAL(g_verify(g_key, NULL, g_claims(GISS, GCLIENT,
+	    T0 + 60), NULL), AUTH_GOOGLE_E_NO_KID);
+	CU_ASSERT_EQUAL(g_verify(g_key, "", g_claims(GISS, GCLIENT,
+	    T0 + 60), NULL), AUTH_GOOGLE_E_NO_KID);
+}
+
+static void
+t_google_alg_none(void)
+{
+	struct auth_google_id id;
+	char tok[2048];
+
+	mk_es(tok, sizeof(tok), "{\"alg\":\"none\",\"kid\":\"g1\"}",
+	    g_claims(GISS, GCLIENT, T0 + 60), NULL);
+	CU_ASSERT_EQUAL(auth_google_verify(g_jwks, tok, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_ALG);
+}
+
+static void
+t_google_alg_hs256(void)
+{
+	struct auth_google_id id;
+	char *t = g_token(JWT_ALG_HS256, g_key, "g1",
+	    g_claims(GISS, GCLIENT, T0 + 60));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(auth_google_verify(g_jwks, t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_ALG);
+	free(t);
+	t = g_token(JWT_ALG_RS512, g_key, "g1", g_claims(GISS, GCLIENT,
+	    T0 + 60));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(auth_google_verify(g_jwks, t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_ALG);
+	free(t);
+}
+
+static void
+t_google_bad_signature(void)
+{
+	struct auth_google_id id;
+	unsigned char sig[300];
+	char *t, *p;
+
+	/* Signed by g2's key but naming g1. */
+	CU_ASSERT_EQUAL(g_verify(g_other, "g1", g_claims(GISS, GCLIENT,
+	    T0 + 60), NULL), AUTH_GOOGLE_E_SIGNATURE);
+	/* One payload character changed. */
+	t = g_token(JWT_ALG_RS256, g_key, "g1", g_claims(GISS, GCLIENT,
+	    T0 + 60));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	p = strchr(t, '.') + 5;
+	*p = *p == 'A' ? 'B' : 'A';
+	CU_ASSERT_NOT_EQUAL(auth_google_verify(g_jwks, t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_OK);
+	free(t);
+	/* Signature one byte short of the modulus (re-encoded cleanly). */
+	t = g_token(JWT_ALG_RS256, g_key, "g1", g_claims(GISS, GCLIENT,
+	    T0 + 60));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	p = strrchr(t, '.') + 1;
+	CU_ASSERT_EQUAL_FATAL(mg_unb64(p, strlen(p), 0, sig, sizeof(sig)),
+	    256);
+	mg_b64url(sig, 255, p, strlen(p) + 1);
+	CU_ASSERT_EQUAL(auth_google_verify(g_jwks, t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_SIGNATURE);
+	/* 340 - 3 = 337 characters (≡ 1 mod 4) is never valid base64url. */
+	t[strlen(t) - 3] = '\0';
+	CU_ASSERT_EQUAL(auth_google_verify(g_jwks, t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_MALFORMED);
+	free(t);
+}
+
+static void
+t_google_bad_jwks(void)
+{
+	struct auth_google_id id;
+	char jw[4096], *t;
+
+	t = g_token(JWT_ALG_RS256, g_key, "g1", g_claims(GISS, GCLIENT,
+	    T0 + 60));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(auth_google_verify("", t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_JWKS);
+	CU_ASSERT_EQUAL(auth_google_verify(NULL, t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_JWKS);
+	CU_ASSERT_EQUAL(auth_google_verify("{}", t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_JWKS);
+	CU_ASSERT_EQUAL(auth_google_verify("[]", t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_JWKS);
+	CU_ASSERT_EQUAL(auth_google_verify("{\"keys\":{}}", t, GCLIENT, T0,
+	    &id), AUTH_GOOGLE_E_JWKS);
+	/* Right kid, wrong kty / alg. */
+	snprintf(jw, sizeof(jw), "{\"keys\":[");
+	jwk_rsa_append(jw, sizeof(jw), g_key, "g1", "EC", "RS256");
+	strncat(jw, "]}", sizeof(jw) - strlen(jw) - 1);
+	CU_ASSERT_EQUAL(auth_google_verify(jw, t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_JWKS);
+	snprintf(jw, sizeof(jw), "{\"keys\":[");
+	jwk_rsa_append(jw, sizeof(jw), g_key, "g1", "RSA", "RS512");
+	strncat(jw, "]}", sizeof(jw) - strlen(jw) - 1);
+	CU_ASSERT_EQUAL(auth_google_verify(jw, t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_JWKS);
+	/* Kid g1 absent from the set. */
+	jwks_build(jw, sizeof(jw), 0);
+	CU_ASSERT_EQUAL(auth_google_verify(jw, t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_UNKNOWN_KID);
+	free(t);
+	/* A 1024-bit key is refused even with a valid signature. */
+	snprintf(jw, sizeof(jw), "{\"keys\":[");
+	jwk_rsa_append(jw, sizeof(jw), g_small, "s1", "RSA", "RS256");
+	strncat(jw, "]}", sizeof(jw) - strlen(jw) - 1);
+	t = g_token(JWT_ALG_RS256, g_small, "s1", g_claims(GISS, GCLIENT,
+	    T0 + 60));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(auth_google_verify(jw, t, GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_JWKS);
+	free(t);
+}
+
+static void
+t_google_claims(void)
+{
+	struct auth_google_id id;
+
+	CU_ASSERT_EQUAL(g_verify(g_key, "g1", "{\"iss\":\"" GISS "\","
+	    "\"aud\":\"" GCLIENT "\",\"exp\":1800000060}", NULL),
+	    AUTH_GOOGLE_E_CLAIMS);			/* no sub */
+	CU_ASSERT_EQUAL(g_verify(g_key, "g1", "{\"iss\":\"" GISS "\","
+	    "\"aud\":\"" GCLIENT "\",\"sub\":\"s\",\"exp\":\"1800000060\"}",
+	    NULL), AUTH_GOOGLE_E_CLAIMS);		/* string exp */
+	CU_ASSERT_EQUAL(g_verify(g_key, "g1", "{\"iss\":\"" GISS "\","
+	    "\"aud\":\"" GCLIENT "\",\"sub\":\"s\"}", NULL),
+	    AUTH_GOOGLE_E_CLAIMS);			/* no exp */
+	CU_ASSERT_EQUAL(auth_google_verify(g_jwks, "x.y.z", GCLIENT, T0, &id),
+	    AUTH_GOOGLE_E_MALFORMED);
+}
+
+static const struct mgt_case google_cases[] = {
+	{ "accept (libjwt RS256, both issuers)", t_google_accept },
+	{ "email_verified forms", t_google_email_verified_forms },
+	{ "wrong aud", t_google_wrong_aud },
+	{ "wrong iss", t_google_wrong_iss },
+	{ "expired", t_google_expired },
+	{ "unknown or missing kid", t_google_kid },
+	{ "alg none", t_google_alg_none },
+	{ "alg HS256 / RS512", t_google_alg_hs256 },
+	{ "bad signature", t_google_bad_signature },
+	{ "bad JWKS / key", t_google_bad_jwks },
+	{ "claims missing or mistyped", t_google_claims },
+	{ NULL, NULL }
+};
+
 static const struct mgt_case key_cases[] = {
 	{ "mint shape, hash, display parts", t_key_mint_shape },
 	{ "mint twice differs", t_key_mint_unique },
@@ -1838,5 +2206,6 @@ main(void)
 	mgt_suite("auth_password", suite_init, NULL, pw_cases);
 	mgt_suite("auth_otp", suite_init, NULL, otp_cases);
 	mgt_suite("auth_jwt", jwt_init, jwt_clean, jwt_cases);
+	mgt_suite("auth_google", google_init, google_clean, google_cases);
 	return mgt_run();
 }
