@@ -34,6 +34,9 @@ struct auth_jwt_ring {
 	struct auth_jwt_key	 keys[AUTH_JWT_RING_MAX];	/* newest first */
 	size_t			 nkeys;
 	int64_t			 leeway;	/* seconds of clock skew allowed */
+	char			 dir[1024];	/* where it was loaded from */
+	struct timespec		 mtime;		/* dir's mtime before loading */
+	int			 racy;		/* mtime too recent to trust */
 };
 
 /* Kids found in a directory, newest first. */
@@ -229,18 +232,22 @@ err:
  * file fails the whole load (a half-loaded ring would reject live tokens
  * silently). The clock-skew leeway comes from config oauth_jwt_leeway
  * (seconds, default 0, at most 300). On AUTH_JWT_OK *out is a new ring the
- * caller frees with auth_jwt_ring_free; AUTH_JWT_E_NO_KEY when dir holds
- * no key (generate one with auth_jwt_key_generate).
+ * caller frees with auth_jwt_ring_free (and keeps current with
+ * auth_jwt_ring_refresh); AUTH_JWT_E_NO_KEY when dir holds no key
+ * (generate one with auth_jwt_key_generate).
  */
 enum auth_jwt_err
 auth_jwt_ring_load(const char *dir, struct auth_jwt_ring **out)
 {
 	struct auth_jwt_ring *r;
 	struct kid_list *l;
+	struct stat st;
 	enum auth_jwt_err e;
 	size_t i;
 
 	*out = NULL;
+	if (strlen(dir) >= sizeof(r->dir))
+		return AUTH_JWT_E_IO;
 	if ((l = malloc(sizeof(*l))) == NULL)
 		return AUTH_JWT_E_SYSTEM;
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
@@ -248,6 +255,18 @@ auth_jwt_ring_load(const char *dir, struct auth_jwt_ring **out)
 		return AUTH_JWT_E_SYSTEM;
 	}
 	/* From here l and r are held: goto err. */
+	e = AUTH_JWT_E_IO;
+	/* mtime first: a change during the load makes the next refresh reload. */
+	if (stat(dir, &st) != 0)
+		goto err;
+	r->mtime = st.st_mtim;
+	/*
+	 * A change in the same timestamp tick as this load would leave the
+	 * mtime unchanged: while the mtime is this recent, the next refresh
+	 * reloads unconditionally (git's "racy clean" rule).
+	 */
+	r->racy = (int64_t)st.st_mtim.tv_sec + 2 > (int64_t)time(NULL);
+	memcpy(r->dir, dir, strlen(dir) + 1);
 	if ((e = kid_list(dir, l)) != AUTH_JWT_OK)
 		goto err;
 	if (l->n == 0) {
@@ -267,6 +286,39 @@ err:
 	free(l);
 	auth_jwt_ring_free(r);
 	return e;
+}
+
+/*
+ * Reload *r from its directory if the directory changed since it was
+ * loaded (a key was added by rotation or removed by retirement: both
+ * rename or unlink in it, which updates its mtime), or if its mtime was
+ * within 2 s of the load. One stat(2) when nothing changed, so call it before each sign/verify, or at least
+ * whenever a verify says AUTH_JWT_E_UNKNOWN_KID. On a failed reload the
+ * old ring stays in place and the error is returned. Returns AUTH_JWT_OK
+ * (and sets *changed, which may be NULL, to 1 when the ring was replaced).
+ */
+enum auth_jwt_err
+auth_jwt_ring_refresh(struct auth_jwt_ring **r, int *changed)
+{
+	struct auth_jwt_ring *nr;
+	struct stat st;
+	enum auth_jwt_err e;
+
+	if (changed != NULL)
+		*changed = 0;
+	if (stat((*r)->dir, &st) != 0)
+		return AUTH_JWT_E_IO;
+	if (!(*r)->racy && st.st_mtim.tv_sec == (*r)->mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == (*r)->mtime.tv_nsec)
+		return AUTH_JWT_OK;
+	if ((e = auth_jwt_ring_load((*r)->dir, &nr)) != AUTH_JWT_OK)
+		return e;
+	nr->leeway = (*r)->leeway;
+	auth_jwt_ring_free(*r);
+	*r = nr;
+	if (changed != NULL)
+		*changed = 1;
+	return AUTH_JWT_OK;
 }
 
 /* Free a ring and its keys; NULL is fine. */
@@ -602,9 +654,16 @@ auth_jwt_verify(const struct auth_jwt_ring *r, const char *tok,
 	const struct auth_jwt_key *k = NULL;
 	const char *s;
 	enum auth_jwt_err e;
-	int64_t exp, iat, nbf, lw = r->leeway, t = (int64_t)now;
+	int64_t exp, iat, nbf, lw, t = (int64_t)now;
 	size_t i;
 
+	if (r == NULL || r->nkeys == 0)
+		return AUTH_JWT_E_NO_KEY;
+	if (iss == NULL)
+		return AUTH_JWT_E_ISS;
+	if (aud == NULL)
+		return AUTH_JWT_E_AUD;
+	lw = r->leeway;
 	if (out == NULL)
 		out = &tmp;
 	switch (auth_jws_parse(tok, &j)) {

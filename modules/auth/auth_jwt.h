@@ -78,6 +78,7 @@ const char	*auth_jwt_strerror(enum auth_jwt_err);
 const char	*auth_jwt_keys_dir(void);
 
 enum auth_jwt_err auth_jwt_ring_load(const char *dir, struct auth_jwt_ring **);
+enum auth_jwt_err auth_jwt_ring_refresh(struct auth_jwt_ring **, int *changed);
 void		 auth_jwt_ring_free(struct auth_jwt_ring *);
 size_t		 auth_jwt_ring_count(const struct auth_jwt_ring *);
 const char	*auth_jwt_ring_kid(const struct auth_jwt_ring *, size_t i);

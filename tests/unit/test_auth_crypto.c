@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1601,6 +1602,91 @@ t_jwt_ring_rejects_non_p256(void)
 	rm_dir(dir);
 }
 
+static void
+t_jwt_ring_refresh(void)
+{
+	char dir[64], k1[AUTH_JWT_KID_SIZE], k2[AUTH_JWT_KID_SIZE];
+	char tok[AUTH_JWT_MAX + 1];
+	struct auth_jwt_ring *worker = NULL, *rotator = NULL, *before;
+	struct auth_jwt_in in = std_in();
+	const struct timespec old_times[2] = { { 1000000000, 0 },
+	    { 1000000000, 0 } };
+	int changed = -1;
+
+	CU_ASSERT_EQUAL_FATAL(tmp_dir(dir), 0);
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_key_generate(dir, T0 - 7200, k1),
+	    AUTH_JWT_OK);
+	/* Loaded within 2 s of a change: the first refresh reloads. */
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_ring_load(dir, &worker), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_ring_refresh(&worker, &changed), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(changed, 1);
+	auth_jwt_ring_free(worker);
+	/* An old mtime is trusted: no reload while nothing changes. */
+	CU_ASSERT_EQUAL_FATAL(utimensat(AT_FDCWD, dir, old_times, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_ring_load(dir, &worker), AUTH_JWT_OK);
+	auth_jwt_ring_set_leeway(worker, 7);
+	before = worker;
+	CU_ASSERT_EQUAL(auth_jwt_ring_refresh(&worker, &changed), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(changed, 0);
+	CU_ASSERT_PTR_EQUAL(worker, before);
+	/* Another process rotates and signs with the new key. */
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_key_generate(dir, T0 - 100, k2),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_ring_load(dir, &rotator), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(rotator, &in, tok, sizeof(tok),
+	    NULL), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_verify(worker, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_UNKNOWN_KID);
+	CU_ASSERT_EQUAL(auth_jwt_ring_refresh(&worker, &changed), AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(changed, 1);
+	CU_ASSERT_EQUAL(auth_jwt_ring_count(worker), 2);
+	CU_ASSERT_STRING_EQUAL(auth_jwt_ring_kid(worker, 0), k2);
+	CU_ASSERT_EQUAL(auth_jwt_verify(worker, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_OK);
+	/* The leeway survives a reload: iat is T0 - 60. */
+	CU_ASSERT_EQUAL(auth_jwt_verify(worker, tok, ISS, AUD, T0 - 67, NULL),
+	    AUTH_JWT_OK);
+	/* A failed reload keeps the old ring. */
+	CU_ASSERT_EQUAL(auth_jwt_keys_retire(dir, T0 + 100000, 600, NULL),
+	    AUTH_JWT_OK);
+	{
+		char p[160];
+		FILE *f;
+
+		snprintf(p, sizeof(p), "%s/20990101000000-00000000.pem", dir);
+		f = fopen(p, "w");
+		fclose(f);
+		chmod(p, 0600);
+	}
+	before = worker;
+	CU_ASSERT_EQUAL(auth_jwt_ring_refresh(&worker, &changed),
+	    AUTH_JWT_E_KEYFILE);
+	CU_ASSERT_PTR_EQUAL(worker, before);
+	CU_ASSERT_EQUAL(auth_jwt_verify(worker, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_OK);
+	auth_jwt_ring_free(worker);
+	auth_jwt_ring_free(rotator);
+	rm_dir(dir);
+}
+
+static void
+t_jwt_verify_null_args(void)
+{
+	struct auth_jwt_in in = std_in();
+	char tok[AUTH_JWT_MAX + 1];
+
+	CU_ASSERT_EQUAL_FATAL(auth_jwt_sign(ring, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_OK);
+	CU_ASSERT_EQUAL(auth_jwt_verify(NULL, tok, ISS, AUD, T0, NULL),
+	    AUTH_JWT_E_NO_KEY);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, NULL, AUD, T0, NULL),
+	    AUTH_JWT_E_ISS);
+	CU_ASSERT_EQUAL(auth_jwt_verify(ring, tok, ISS, NULL, T0, NULL),
+	    AUTH_JWT_E_AUD);
+	CU_ASSERT_EQUAL(auth_jwt_sign(NULL, &in, tok, sizeof(tok), NULL),
+	    AUTH_JWT_E_NO_KEY);
+}
+
 /* Verify an ES256 R||S signature with plain OpenSSL (independent check). */
 static int
 ossl_es256_verify(EVP_PKEY *pub, const char *input, size_t n,
@@ -1754,6 +1840,8 @@ static const struct mgt_case jwt_cases[] = {
 	{ "generate: kid, modes, ordering", t_jwt_generate_file },
 	{ "ring load errors", t_jwt_ring_load_errors },
 	{ "ring rejects non-P-256 key", t_jwt_ring_rejects_non_p256 },
+	{ "ring refresh after rotation", t_jwt_ring_refresh },
+	{ "NULL ring/iss/aud", t_jwt_verify_null_args },
 	{ "JWKS: keys, x/y re-import, OpenSSL verify", t_jwks },
 	{ NULL, NULL }
 };
