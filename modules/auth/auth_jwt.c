@@ -133,14 +133,14 @@ kid_cmp_desc(const void *a, const void *b)
 /*
  * List the kids of dir: regular entries named <kid>.pem with a valid kid
  * (others, such as a rotation's temporary file, are ignored), newest
- * first. Returns AUTH_JWT_OK, or AUTH_JWT_E_IO when dir cannot be read.
+ * first; at most the newest 4 × AUTH_JWT_RING_MAX. Returns AUTH_JWT_OK, or AUTH_JWT_E_IO when dir cannot be read.
  */
 static enum auth_jwt_err
 kid_list(const char *dir, struct kid_list *l)
 {
 	DIR *d;
 	struct dirent *de;
-	size_t n;
+	size_t n, i, slot;
 	time_t t;
 
 	l->n = 0;
@@ -152,11 +152,19 @@ kid_list(const char *dir, struct kid_list *l)
 		    strcmp(de->d_name + AUTH_JWT_KID_LEN, ".pem") != 0 ||
 		    kid_time(de->d_name, AUTH_JWT_KID_LEN, &t) != 0)
 			continue;
-		if (l->n == sizeof(l->kid) / sizeof(l->kid[0]))
-			break;
-		memcpy(l->kid[l->n], de->d_name, AUTH_JWT_KID_LEN);
-		l->kid[l->n][AUTH_JWT_KID_LEN] = '\0';
-		l->n++;
+		if (l->n < sizeof(l->kid) / sizeof(l->kid[0]))
+			slot = l->n++;
+		else {
+			/* Full: keep the newest, replacing the oldest held. */
+			for (slot = 0, i = 1; i < l->n; i++)
+				if (strcmp(l->kid[i], l->kid[slot]) < 0)
+					slot = i;
+			if (strncmp(de->d_name, l->kid[slot],
+			    AUTH_JWT_KID_LEN) <= 0)
+				continue;
+		}
+		memcpy(l->kid[slot], de->d_name, AUTH_JWT_KID_LEN);
+		l->kid[slot][AUTH_JWT_KID_LEN] = '\0';
 	}
 	closedir(d);
 	qsort(l->kid, l->n, sizeof(l->kid[0]), kid_cmp_desc);
