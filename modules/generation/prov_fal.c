@@ -457,7 +457,7 @@ out:
 }
 
 enum prov_err
-prov_fal_poll(const struct prov_job *job, const char *id,
+prov_fal_poll(const struct prov_job *job, const char *id_in,
     struct prov_result *res, struct prov_error *err)
 {
 	char base[400], auth[600], app[256], url[900];
@@ -465,12 +465,16 @@ prov_fal_poll(const struct prov_job *job, const char *id,
 	struct prov_outs outs;
 	int completed = 0;
 	enum prov_err rc;
+	char id[128];
+	int bad_id = id_in == NULL || strlen(id_in) >= sizeof(id);
 
+	/* id_in may point into res (res->request_id): copy it first */
+	snprintf(id, sizeof(id), "%s", bad_id ? "" : id_in);
 	prov_result_init(res);
 	prov_error_init(err);
 	prov_http_resp_init(&resp);
 	memset(&outs, 0, sizeof(outs));
-	if (id == NULL || !req_id_ok(id)) {
+	if (bad_id || !req_id_ok(id)) {
 		rc = prov_fail(err, PROV_E_INVALID, "request id: malformed");
 		goto out;
 	}

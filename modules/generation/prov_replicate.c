@@ -374,17 +374,21 @@ out:
 }
 
 enum prov_err
-prov_rep_poll(const struct prov_job *job, const char *id,
+prov_rep_poll(const struct prov_job *job, const char *id_in,
     struct prov_result *res, struct prov_error *err)
 {
 	char base[400], auth[600], url[700];
 	struct prov_http_resp resp;
 	enum prov_err rc;
+	char id[128];
+	int bad_id = id_in == NULL || strlen(id_in) >= sizeof(id);
 
+	/* id_in may point into res (res->request_id): copy it first */
+	snprintf(id, sizeof(id), "%s", bad_id ? "" : id_in);
 	prov_result_init(res);
 	prov_error_init(err);
 	prov_http_resp_init(&resp);
-	if (id == NULL || !prov_is_token(id, 127)) {
+	if (bad_id || !prov_is_token(id, 127)) {
 		rc = prov_fail(err, PROV_E_INVALID, "request id: malformed");
 		goto out;
 	}

@@ -1419,6 +1419,17 @@ t_remote_connect_refused(void)
 	CU_ASSERT_PTR_NULL(strstr(e.msg, "test-key"));
 	CU_ASSERT_EQUAL(prov_table[PROV_FAL].poll(&j, "req-1", &r, &e), PROV_E_CONNECT);
 	CU_ASSERT_EQUAL(prov_table[PROV_FAL].poll(&j, "../x", &r, &e), PROV_E_INVALID);
+	/* the id may live in the result being filled (caller polls in a loop) */
+	snprintf(r.request_id, sizeof(r.request_id), "req-2");
+	CU_ASSERT_EQUAL(prov_table[PROV_FAL].poll(&j, r.request_id, &r, &e), PROV_E_CONNECT);
+	CU_ASSERT_STRING_EQUAL(r.request_id, "req-2");
+	{
+		char longid[200];
+
+		memset(longid, 'a', sizeof(longid) - 1);
+		longid[sizeof(longid) - 1] = '\0';
+		CU_ASSERT_EQUAL(prov_table[PROV_FAL].poll(&j, longid, &r, &e), PROV_E_INVALID);
+	}
 	unsetenv("MG_FAL_BASE_URL");
 	unsetenv("MG_FAL_KEY");
 	setenv("MG_REPLICATE_BASE_URL", "ftp://127.0.0.1:1", 1);
