@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <curl/curl.h>
+
 #include "prov.h"
 #include "prov_int.h"
 
@@ -49,6 +51,19 @@ static const char *const prov_states[PROV_STATE__MAX] = {
 	"succeeded",	/* PROV_STATE_SUCCEEDED */
 	"failed",	/* PROV_STATE_FAILED */
 };
+
+int
+prov_init(void)
+{
+	static int done;
+
+	if (done)
+		return 0;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	done = 1;
+	return 0;
+}
 
 enum prov_id
 prov_by_name(const char *name)

@@ -29,6 +29,20 @@
  *	[[slow:N]]  sleep N seconds (0..3600) before rendering; a sleep longer
  *	            than local_render_timeout_s fails with PROV_E_TIMEOUT
  *	[[retry]]   retryable failure (PROV_E_UNAVAILABLE)
+ *
+ * Config keys (mg_cfg_*; env MG_<KEY> wins):
+ *	local_render_timeout_s (120), ffmpeg_path, ffprobe_path, espeak_path;
+ *	fal_base_url (https://queue.fal.run), fal_key, fal_request_timeout_s;
+ *	replicate_base_url (https://api.replicate.com/v1), replicate_token,
+ *	replicate_wait_s (0 = no "Prefer: wait"), replicate_cancel_after;
+ *	elevenlabs_base_url (https://api.elevenlabs.io), elevenlabs_key,
+ *	elevenlabs_timeout_s (120);
+ *	prov_connect_timeout_s (10), prov_timeout_s (30),
+ *	prov_download_timeout_s (300), prov_download_max_bytes (200 MB),
+ *	prov_download_allow_http (0; implied when a base URL is http://).
+ *
+ * The local provider reaps its own children with waitpid(pid): do not set
+ * SIGCHLD to SIG_IGN or reap with waitpid(-1) in the calling process.
  */
 #ifndef PROV_H
 #define PROV_H
@@ -185,6 +199,9 @@ struct prov_ops {
 };
 
 extern const struct prov_ops	prov_table[PROV__MAX];
+
+/* Once per process before any call (curl_global_init). Returns 0 or -1. */
+int		 prov_init(void);
 
 /* Provider by name ("local", "fal", "replicate", "elevenlabs"); PROV__MAX if unknown. */
 enum prov_id	 prov_by_name(const char *);

@@ -513,6 +513,7 @@ prov_fal_poll(const struct prov_job *job, const char *id_in,
 	if ((rc = prov_fal_parse_result(resp.body.data, resp.body.len, &outs,
 	    err)) != PROV_OK)
 		goto out;
+	outs.allow_http = prov_allow_http(base);
 	if ((rc = prov_outs_fetch(job, &outs, res, err)) != PROV_OK)
 		goto out;
 	res->state = PROV_STATE_SUCCEEDED;

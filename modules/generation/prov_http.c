@@ -483,6 +483,8 @@ prov_outs_fetch(const struct prov_job *job, const struct prov_outs *o,
 			ext = "bin";
 		if (prov_out_path(job, i, ext, path, sizeof(path)) != 0)
 			return prov_fail(err, PROV_E_INVALID, "out_dir: too long");
+		if (strncasecmp(r->url, "http://", 7) == 0 && !o->allow_http)
+			return prov_fail(err, PROV_E_PROTOCOL, "output URL: plain http refused");
 		if ((rc = prov_download(r->url, path, max, &size, ctype,
 		    sizeof(ctype), err)) != PROV_OK)
 			return rc;
@@ -553,6 +555,13 @@ prov_base_url(const char *key, const char *def, char *buf, size_t cap)
 	memcpy(buf, v, n);
 	buf[n] = '\0';
 	return 0;
+}
+
+int
+prov_allow_http(const char *base)
+{
+	return strncmp(base, "http://", 7) == 0 ||
+	    mg_cfg_bool("prov_download_allow_http", 0);
 }
 
 const char *

@@ -102,6 +102,8 @@ struct json_object *prov_input_obj(const struct prov_job *, struct prov_error *)
 /* Add key = v (taking v) unless key is already set (extra_json wins). */
 void		prov_json_default(struct json_object *, const char *key, struct json_object *v);
 /* Config base URL without trailing '/'; -1 if not http(s) or too long. */
+/* 1 if base starts with http:// or prov_download_allow_http is set. */
+int		prov_allow_http(const char *base);
 int		prov_base_url(const char *key, const char *def, char *buf, size_t cap);
 /* Member key if a string, else NULL (borrowed from o). */
 const char	*prov_json_str(struct json_object *, const char *key);
@@ -122,6 +124,7 @@ struct prov_outs {
 	struct prov_outref	 o[PROV_MAX_FILES];
 	size_t			 n;
 	int			 nsfw_dropped;	/* fal has_nsfw_concepts hits */
+	int			 allow_http;	/* plain http:// outputs allowed (see prov_outs_fetch) */
 };
 
 void		prov_outs_free(struct prov_outs *);
@@ -129,7 +132,10 @@ void		prov_outs_free(struct prov_outs *);
 int		prov_outs_add(struct prov_outs *, const char *url, const char *mime, int w, int h);
 /*
  * Download every output into job->out_dir as res->files, then fill units.
- * Extensions come from the MIME type, the URL, or job->format.
+ * Extensions come from the MIME type, the URL, or job->format. Output URLs
+ * must be https:// or data: unless o->allow_http (set by an adapter whose
+ * configured base URL is itself plain http, i.e. a fake or a dev proxy, or
+ * by config prov_download_allow_http).
  */
 enum prov_err	prov_outs_fetch(const struct prov_job *, const struct prov_outs *,
 		    struct prov_result *, struct prov_error *);

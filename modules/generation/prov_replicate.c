@@ -297,7 +297,7 @@ rep_input(const struct prov_job *job, struct prov_error *err)
 
 /* Handle a prediction answer (create or poll): parse, download on success. */
 static enum prov_err
-rep_answer(const struct prov_job *job, struct prov_http_resp *resp,
+rep_answer(const struct prov_job *job, const char *base, struct prov_http_resp *resp,
     struct prov_result *res, struct prov_error *err)
 {
 	struct prov_outs outs;
@@ -311,6 +311,7 @@ rep_answer(const struct prov_job *job, struct prov_http_resp *resp,
 	    &outs, err);
 	if (rc == PROV_OK && res->state == PROV_STATE_SUCCEEDED) {
 		res->state = PROV_STATE_RUNNING;
+		outs.allow_http = prov_allow_http(base);
 		if ((rc = prov_outs_fetch(job, &outs, res, err)) == PROV_OK)
 			res->state = PROV_STATE_SUCCEEDED;
 	}
@@ -362,7 +363,7 @@ prov_rep_submit(const struct prov_job *job, struct prov_result *res,
 	if ((rc = rep_call("POST", url, auth, json_object_to_json_string_ext(body,
 	    JSON_C_TO_STRING_PLAIN), 1, &resp, err)) != PROV_OK)
 		goto out;
-	rc = rep_answer(job, &resp, res, err);
+	rc = rep_answer(job, base, &resp, res, err);
 out:
 	if (rc != PROV_OK)
 		res->state = prov_err_retry(rc, PROV_OP_SUBMIT) == PROV_RETRY_NO ?
@@ -398,7 +399,7 @@ prov_rep_poll(const struct prov_job *job, const char *id_in,
 	snprintf(url, sizeof(url), "%s/predictions/%s", base, id);
 	if ((rc = rep_call("GET", url, auth, NULL, 0, &resp, err)) != PROV_OK)
 		goto out;
-	rc = rep_answer(job, &resp, res, err);
+	rc = rep_answer(job, base, &resp, res, err);
 out:
 	if (rc != PROV_OK)
 		res->state = prov_err_retry(rc, PROV_OP_POLL) == PROV_RETRY_NO ?

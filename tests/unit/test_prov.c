@@ -1494,6 +1494,13 @@ t_outs_fetch_bad(void)
 	prov_outs_add(&o, "file:///etc/passwd", NULL, 0, 0);
 	CU_ASSERT_EQUAL(prov_outs_fetch(&j, &o, &res, &e), PROV_E_PROTOCOL);
 	prov_outs_free(&o);
+	prov_outs_add(&o, "http://127.0.0.1:1/a.png", NULL, 0, 0);
+	CU_ASSERT_EQUAL(prov_outs_fetch(&j, &o, &res, &e), PROV_E_PROTOCOL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "plain http"));
+	o.allow_http = 1;	/* then it is tried: nothing listens there */
+	CU_ASSERT_EQUAL(prov_outs_fetch(&j, &o, &res, &e), PROV_E_CONNECT);
+	prov_outs_free(&o);
+	o.allow_http = 0;
 	prov_outs_add(&o, "data:text/plain,hello", NULL, 0, 0);
 	CU_ASSERT_EQUAL(prov_outs_fetch(&j, &o, &res, &e), PROV_E_PROTOCOL);
 	prov_outs_free(&o);
@@ -1609,7 +1616,7 @@ static const struct mgt_case remote_cases[] = {
 int
 main(void)
 {
-	if (mg_crypto_init() != 0)
+	if (mg_crypto_init() != 0 || prov_init() != 0)
 		return 2;
 	mgt_suite("prov_common", suite_init, suite_clean, common_cases);
 	mgt_suite("prov_local", suite_init, suite_clean, local_cases);
