@@ -595,6 +595,20 @@ render_image(const struct prov_job *job, struct prov_result *res,
 	return PROV_OK;
 }
 
+/*
+ * ffmpeg's own CPU-time limit (-timelimit), equal to the render timeout:
+ * bounds a child orphaned by a crashed dispatcher (it runs in its own
+ * process group). Returns a static string.
+ */
+static const char *
+timelimit(void)
+{
+	static char buf[24];
+
+	snprintf(buf, sizeof(buf), "%ld", local_timeout());
+	return buf;
+}
+
 static const char *
 tool(const char *key, const char *def)
 {
@@ -734,6 +748,7 @@ render_audio(const struct prov_job *job, struct prov_result *res,
 	if (strcmp(fmt, "mp3") == 0) {
 		char mtmp[600];
 		const char *argv[] = { tool("ffmpeg_path", "ffmpeg"), "-nostdin",
+		    "-timelimit", timelimit(),
 		    "-hide_banner", "-loglevel", "error", "-y", "-i", tmp,
 		    "-c:a", "libmp3lame", "-b:a", "128k", "-map_metadata", "-1",
 		    "-fflags", "+bitexact", "-f", "mp3", mtmp, NULL };
@@ -850,6 +865,8 @@ render_video(const struct prov_job *job, struct prov_result *res,
 	snprintf(hue, sizeof(hue), "hue=h=%d", (h[2] << 8 | h[3]) % 360);
 	argv[n++] = tool("ffmpeg_path", "ffmpeg");
 	argv[n++] = "-nostdin";
+	argv[n++] = "-timelimit";
+	argv[n++] = timelimit();
 	argv[n++] = "-hide_banner";
 	argv[n++] = "-loglevel";
 	argv[n++] = "error";
@@ -1016,6 +1033,8 @@ compose_concat(const struct prov_job *job, struct prov_result *res,
 		return rc;
 	argv[n++] = tool("ffmpeg_path", "ffmpeg");
 	argv[n++] = "-nostdin";
+	argv[n++] = "-timelimit";
+	argv[n++] = timelimit();
 	argv[n++] = "-hide_banner";
 	argv[n++] = "-loglevel";
 	argv[n++] = "error";
@@ -1096,6 +1115,8 @@ compose_resize(const struct prov_job *job, struct prov_result *res,
 	n = 0;
 	argv[n++] = tool("ffmpeg_path", "ffmpeg");
 	argv[n++] = "-nostdin";
+	argv[n++] = "-timelimit";
+	argv[n++] = timelimit();
 	argv[n++] = "-hide_banner";
 	argv[n++] = "-loglevel";
 	argv[n++] = "error";
