@@ -88,8 +88,9 @@ on_body(char *p, size_t sz, size_t nm, void *arg)
 	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code);
 	if (x->req->out_path == NULL || code < 200 || code > 299) {
 		if (cap == 0 || cap > PROV_HTTP_JSON_MAX)
-			cap = PROV_HTTP_JSON_MAX;
-	}
+			cap = PROV_HTTP_JSON_MAX;	/* bodies kept in memory */
+	} else if (cap == 0)
+		cap = prov_cfg_download_max();
 	if ((uint64_t)x->resp->body_size + n > cap) {
 		x->too_large = 1;
 		return 0;

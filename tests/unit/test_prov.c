@@ -806,6 +806,62 @@ t_local_resize_image(void)
 }
 
 static void
+t_local_bad_formats(void)
+{
+	struct prov_job j = job_of(PROV_KIND_VIDEO, "fmt");
+	const char *in[2];
+
+	j.format = "webm";
+	CU_ASSERT_EQUAL(local_err(&j), PROV_E_INVALID);
+	j = job_of(PROV_KIND_3D, "fmt");
+	j.format = "glb";
+	CU_ASSERT_EQUAL(local_err(&j), PROV_E_INVALID);
+	j = job_of(PROV_KIND_COMPOSE, NULL);
+	in[0] = video_a;
+	in[1] = video_b;
+	j.inputs = in;
+	j.ninputs = 2;
+	j.compose = PROV_COMPOSE_CONCAT;
+	j.format = "webm";
+	CU_ASSERT_EQUAL(local_err(&j), PROV_E_INVALID);
+	j.ninputs = 1;
+	j.compose = PROV_COMPOSE_RESIZE;
+	j.format = "png";	/* a video input resizes to mp4 only */
+	CU_ASSERT_EQUAL(local_err(&j), PROV_E_INVALID);
+}
+
+static void
+t_local_resize_bad_dims(void)
+{
+	struct prov_job j = job_of(PROV_KIND_COMPOSE, NULL);
+	const char *in[1];
+
+	in[0] = video_a;
+	j.inputs = in;
+	j.ninputs = 1;
+	j.compose = PROV_COMPOSE_RESIZE;
+	j.width = 8;	/* below the minimum */
+	j.height = 48;
+	CU_ASSERT_EQUAL(local_err(&j), PROV_E_INVALID);
+	j.width = 81;	/* odd, for video */
+	CU_ASSERT_EQUAL(local_err(&j), PROV_E_INVALID);
+}
+
+static void
+t_local_resize_not_media(void)
+{
+	struct prov_job j = job_of(PROV_KIND_COMPOSE, NULL);
+	const char *in[] = { "/etc/hostname" };
+
+	j.inputs = in;
+	j.ninputs = 1;
+	j.compose = PROV_COMPOSE_RESIZE;
+	j.name = "notmedia";
+	/* not an image: handed to ffmpeg, which fails for good */
+	CU_ASSERT_EQUAL(local_err(&j), PROV_E_FAILED);
+}
+
+static void
 t_local_gltf(void)
 {
 	struct prov_job j = job_of(PROV_KIND_3D, "a cube");
@@ -1559,6 +1615,9 @@ static const struct mgt_case local_cases[] = {
 	{ "concat_missing_input_rejected", t_local_concat_missing_input },
 	{ "resize_video", t_local_resize_video },
 	{ "resize_image", t_local_resize_image },
+	{ "bad_formats_rejected", t_local_bad_formats },
+	{ "resize_bad_dims_rejected", t_local_resize_bad_dims },
+	{ "resize_not_media_fails", t_local_resize_not_media },
 	{ "gltf_json", t_local_gltf },
 	{ "poll_and_cancel", t_local_poll_cancel },
 	{ NULL, NULL }
