@@ -59,10 +59,21 @@ usd_string(int64_t micros)
 	return json_object_new_string(buf);
 }
 
-static json_object *
-str_or_null(const char *s)
+/* key: s, or key: null when s is NULL (json-c's null is a NULL pointer). */
+static int
+put_str_or_null(json_object *o, const char *key, const char *s)
 {
-	return s != NULL ? json_object_new_string(s) : json_object_new_null();
+	if (s == NULL)
+		return json_object_object_add(o, key, NULL) != 0 ? -1 : 0;
+	return put(o, key, json_object_new_string(s));
+}
+
+static int
+put_int_or_null(json_object *o, const char *key, int has, int64_t v)
+{
+	if (!has)
+		return json_object_object_add(o, key, NULL) != 0 ? -1 : 0;
+	return put(o, key, json_object_new_int64(v));
 }
 
 /* The largest offered size of m as "WxH", or NULL when it takes none. */
@@ -94,9 +105,9 @@ render_model(const struct catalog_model *m)
 	if (put(o, "model_id", json_object_new_string(m->id)) ||
 	    put(o, "type", json_object_new_string(catalog_kind_name(m->kind))) ||
 	    put(o, "provider", json_object_new_string(m->provider->id)) ||
-	    put(o, "max_resolution", str_or_null(res[0] ? res : NULL)) ||
-	    put(o, "max_duration_s", m->has_duration ? json_object_new_int64(
-	    (m->max_duration_ms + 999) / 1000) : json_object_new_null()) ||
+	    put_str_or_null(o, "max_resolution", res[0] ? res : NULL) ||
+	    put_int_or_null(o, "max_duration_s", m->has_duration,
+	    (m->max_duration_ms + 999) / 1000) ||
 	    put(o, "supports_audio", json_object_new_boolean(m->supports_audio)) ||
 	    put(o, "cost_usd_per_unit", usd_number(m->op->price_micros)) ||
 	    put(o, "unit", json_object_new_string(catalog_unit_name(m->op->unit))) ||
@@ -171,7 +182,7 @@ catalog_render_pricing(const struct catalog *c, time_t now)
 		    put(it, "price_usd_micros",
 		    json_object_new_int64(op->price_micros)) ||
 		    put(it, "price_usd", usd_number(op->price_micros)) ||
-		    put(it, "notes", str_or_null(op->notes)) ||
+		    put_str_or_null(it, "notes", op->notes) ||
 		    put(it, "multipliers", ml = json_object_new_array()))
 			goto err;
 		for (j = 0; j < op->nmults; j++)
@@ -185,8 +196,8 @@ catalog_render_pricing(const struct catalog *c, time_t now)
 		    put(it, "flag", json_object_new_string(
 		    catalog_flag_name(c->multipliers[i].flag))) ||
 		    put(it, "bps", json_object_new_int(c->multipliers[i].bps)) ||
-		    put(it, "description",
-		    str_or_null(c->multipliers[i].description)))
+		    put_str_or_null(it, "description",
+		    c->multipliers[i].description))
 			goto err;
 	}
 	return o;
@@ -331,7 +342,7 @@ catalog_render_quote(const struct catalog_quote *q)
 	if (q->aspect != NULL || q->width > 0) {
 		if (put(eff, "width", json_object_new_int(q->width)) ||
 		    put(eff, "height", json_object_new_int(q->height)) ||
-		    put(eff, "aspect_ratio", str_or_null(q->aspect)))
+		    put_str_or_null(eff, "aspect_ratio", q->aspect))
 			goto err;
 	}
 	if (q->model->has_duration &&
