@@ -896,10 +896,7 @@ check_op_unit(struct ld *l, const char *path, const struct catalog_model *m,
 		return ld_fail(l, CATALOG_E_VALUE, path, "unit",
 		    "unit \"1k_chars\" needs model \"%s\" to have "
 		    "max_text_chars", m->id);
-	if (u == CATALOG_UNIT_MEGAPIXEL && m->naspects == 0)
-		return ld_fail(l, CATALOG_E_VALUE, path, "unit",
-		    "unit \"megapixel\" needs model \"%s\" to have sizes",
-		    m->id);
+	/* megapixel prices only image models, which always have sizes. */
 	return CATALOG_OK;
 }
 

@@ -713,6 +713,127 @@ test_reject_model_item_not_object(void)
 	    "models[1]: must be an object");
 }
 
+static void
+test_reject_id_too_long(void)
+{
+	char v[160];
+
+	memset(v, 'a', sizeof(v));
+	v[0] = '"';
+	v[CATALOG_MAX_ID + 2] = '"';
+	v[CATALOG_MAX_ID + 3] = '\0';
+	REJECT("models.0.id", v, CATALOG_E_VALUE,
+	    "models[0].id: longer than 120 characters");
+}
+
+static void
+test_reject_bool_wrong_type(void)
+{
+	REJECT("models.1.supports_audio", "\"yes\"", CATALOG_E_FIELD,
+	    "models[1].supports_audio: must be a boolean");
+}
+
+static void
+test_reject_array_wrong_type(void)
+{
+	REJECT("operations", "{}", CATALOG_E_FIELD,
+	    "operations: must be an array");
+}
+
+static void
+test_reject_object_wrong_type(void)
+{
+	REJECT("models.0.sizes", "[1]", CATALOG_E_FIELD,
+	    "models[0].sizes: must be an object");
+}
+
+static void
+test_reject_duplicate_multiplier(void)
+{
+	REJECT("multipliers.1", "{\"id\":\"hd\",\"flag\":\"upscale\","
+	    "\"bps\":12500}", CATALOG_E_DUP,
+	    "multipliers[1].id: duplicate multiplier id");
+}
+
+static void
+test_reject_size_multiple_zero(void)
+{
+	REJECT("models.0.sizes.multiple", "0", CATALOG_E_VALUE,
+	    "models[0].sizes.multiple: out of range");
+}
+
+static void
+test_reject_missing_aspect_ratios(void)
+{
+	REJECT("models.0.sizes.aspect_ratios", NULL, CATALOG_E_FIELD,
+	    "models[0].sizes.aspect_ratios: missing");
+}
+
+static void
+test_reject_empty_aspect_ratios(void)
+{
+	REJECT("models.0.sizes.aspect_ratios", "{}", CATALOG_E_VALUE,
+	    "models[0].sizes.aspect_ratios: must not be empty");
+}
+
+static void
+test_reject_allowed_duration_not_integer(void)
+{
+	REJECT("models.1.duration_ms.allowed.0", "\"5s\"", CATALOG_E_FIELD,
+	    "models[1].duration_ms.allowed: item 0 must be an integer");
+}
+
+static void
+test_reject_upstream_not_string(void)
+{
+	REJECT("models.0.upstream.fal", "7", CATALOG_E_VALUE,
+	    "models[0].upstream.fal: must be a model id string");
+}
+
+static void
+test_reject_capability_not_string(void)
+{
+	REJECT("models.0.capabilities", "[\"t2i\",3]", CATALOG_E_FIELD,
+	    "models[0].capabilities: item 1 must be a non-empty string");
+}
+
+static void
+test_reject_default_not_string(void)
+{
+	REJECT("defaults.image", "1", CATALOG_E_FIELD,
+	    "defaults.image: must be a model id string");
+}
+
+static void
+test_reject_duplicate_credit_pack(void)
+{
+	REJECT("credit_packs.1", "{\"id\":\"starter\",\"name\":\"S\","
+	    "\"credits\":1,\"price_usd_micros\":1}", CATALOG_E_DUP,
+	    "credit_packs[1].id: duplicate credit pack id");
+}
+
+static void
+test_reject_duplicate_prism(void)
+{
+	REJECT("prisms.1", "{\"id\":\"noir\",\"name\":\"N\","
+	    "\"category\":\"c\",\"compatible_with\":[\"audio\"]}",
+	    CATALOG_E_DUP, "prisms[1].id: duplicate prism id");
+}
+
+static void
+test_reject_credit_value_zero(void)
+{
+	REJECT("credit_usd_micros", "0", CATALOG_E_VALUE,
+	    "credit_usd_micros: out of range");
+}
+
+static void
+test_reject_unknown_eta_field(void)
+{
+	REJECT("models.0.eta_ms.p95", "1", CATALOG_E_FIELD,
+	    "models[0].eta_ms.p95: unknown field");
+}
+
 /* ---- pricing: hand-computed examples ------------------------------------ */
 
 static enum catalog_price_err
@@ -1481,6 +1602,152 @@ test_json_credits_dialect(void)
 	    CATALOG_PRICE_E_BAD_FIELD, "numberOfVideos: must be between 1 and 4");
 }
 
+/*
+ * One row per rule a body parser enforces: kind, body (a printf format
+ * whose %s, when present, is filled with `fill` 'x' characters) and the
+ * "field: reason" the error must name.
+ */
+static const struct body_rule {
+	const char	*kind;
+	const char	*fmt;
+	int		 fill;
+	const char	*want;
+} body_rules[] = {
+	{ "image", "{\"model\":\"m\",\"prompt\":\"p\",\"negative_prompt\":\"%s\"}", 1001, "negative_prompt: must have at most 1000" },
+	{ "image", "{\"model\":\"%s\",\"prompt\":\"p\"}", 121, "model: must have at most 120" },
+	{ "image", "{\"model\":7,\"prompt\":\"p\"}", 0, "model: must be a string" },
+	{ "video", "{\"model\":\"m\",\"prompt\":\"%s\"}", 2001, "prompt: must have at most 2000" },
+	{ "video", "{\"prompt\":\"p\"}", 0, "model: is required" },
+	{ "audio", "{\"text\":\"%s\"}", 5001, "text: must have at most 5000" },
+	{ "audio", "{\"text\":\"t\",\"model\":\"\"}", 0, "model: must have at least 1" },
+	{ "compose", "{\"segments\":[7]}", 0, "segments: item 0 must be an object" },
+	{ "compose", "{\"segments\":[{\"start_time\":0,\"duration\":1}]}", 0, "segments[0].asset_id: is required" },
+	{ "compose", "{\"segments\":[{\"asset_id\":\"a\",\"start_time\":-1,\"duration\":1}]}", 0, "segments[0].start_time: must be between" },
+	{ "compose", "{\"segments\":[{\"asset_id\":\"a\",\"start_time\":0,\"duration\":\"1\"}]}", 0, "segments[0].duration: must be a number" },
+	{ "compose", "{\"segments\":[{\"asset_id\":\"a\",\"start_time\":0}]}", 0, "segments[0].duration: is required" },
+	{ "compose", "{\"segments\":[{\"asset_id\":\"a\",\"start_time\":0,\"duration\":1}],\"output_resolution\":\"%s\"}", 21, "output_resolution: must have at most 20" },
+	{ "estimate", "{\"model\":\"m\",\"prompt\":\"p\",\"duration\":61}", 0, "duration: must be between 1 and 60" },
+	{ "estimate", "{\"prompt\":\"p\"}", 0, "model: is required" },
+	{ "generate", "{\"model\":\"m\",\"prompt\":\"%s\"}", 4001, "prompt: must have at most 4000" },
+	{ "generate", "{\"model\":\"m\",\"prompt\":\"p\",\"negative_prompt\":\"%s\"}", 2001, "negative_prompt: must have at most 2000" },
+	{ "generate", "{\"model\":\"m\",\"prompt\":\"p\",\"aspect_ratio\":\"%s\"}", 21, "aspect_ratio: must have at most 20" },
+	{ "generate", "{\"model\":\"m\",\"prompt\":\"p\",\"resolution\":\"0x5\"}", 0, "resolution: must be WIDTHxHEIGHT" },
+	{ "generate", "{\"model\":\"m\",\"prompt\":\"p\",\"seed_image_url\":\"\"}", 0, "seed_image_url: must have at least 1" },
+	{ "generate", "{\"model\":\"m\",\"prompt\":\"p\",\"loras\":[1,2,3,4,5,6,7,8,9]}", 0, "loras: must have 0 to 8" },
+	{ "generate", "{\"model\":\"m\",\"prompt\":\"p\",\"with_audio\":1}", 0, "with_audio: must be a boolean" },
+	{ "media.job", "{\"task\":\"image.generate\",\"input\":{\"prompt\":\"%s\"}}", 4001, "input.prompt: must have at most 4000" },
+	{ "media.job", "{\"task\":\"image.generate\",\"input\":{\"prompt\":\"p\",\"outputFormat\":\"gif\"}}", 0, "input.outputFormat: must be one of webp" },
+	{ "media.job", "{\"task\":\"image.generate\",\"input\":{\"prompt\":\"p\",\"upscale\":\"x\"}}", 0, "input.upscale: must be a boolean" },
+	{ "media.job", "{\"task\":\"image.generate\",\"input\":{\"prompt\":\"p\",\"referenceImageUrls\":[1,2,3,4,5,6]}}", 0, "input.referenceImageUrls: must have 0 to 5" },
+	{ "media.job", "{\"task\":\"image.generate\",\"input\":{\"prompt\":\"p\",\"referenceImages\":[1,2,3,4,5,6]}}", 0, "input.referenceImages: must have 0 to 5" },
+	{ "media.job", "{\"task\":\"image.generate\",\"input\":{\"prompt\":\"p\",\"width\":1024,\"height\":1000}}", 0, "input.height: must be a multiple of 32" },
+	{ "media.job", "{\"task\":\"image.generate\",\"input\":{\"prompt\":\"p\",\"width\":\"1024\",\"height\":1024}}", 0, "input.width: must be an integer" },
+	{ "media.job", "{\"task\":\"image.generate\",\"input\":7}", 0, "input: is required and must be an object" },
+	{ "media.job", "{\"task\":5,\"input\":{}}", 0, "task: must be a string" },
+	{ "media.job", "{\"task\":\"image.generate\",\"input\":{\"prompt\":\"p\"},\"completionCallbackUrl\":\"\"}", 0, "completionCallbackUrl: must have at least 1" },
+	{ "media.job", "{\"task\":\"image.generate\",\"input\":{\"prompt\":\"p\"},\"idempotencyKey\":\"%s\"}", 201, "idempotencyKey: must have at most 200" },
+	{ "image.edit", "{\"prompt\":\"p\"}", 0, "sourceImageUrl: is required (or sourceImage)" },
+	{ "image.edit", "{\"prompt\":\"p\",\"sourceImage\":5}", 0, "sourceImage: must be a URL string or an object" },
+	{ "image.edit", "{\"prompt\":\"p\",\"sourceImageUrl\":5}", 0, "sourceImageUrl: must be a string" },
+	{ "image.edit", "{\"sourceImageUrl\":\"u\"}", 0, "prompt: is required" },
+	{ "image.edit", "{\"prompt\":\"p\",\"sourceImageUrl\":\"u\",\"highDetail\":\"true\"}", 0, "highDetail: must be a boolean" },
+	{ "image.edit", "{\"prompt\":\"p\",\"sourceImageUrl\":\"u\",\"outputFormat\":\"bmp\"}", 0, "outputFormat: must be one of" },
+	{ "video.generate", "{\"prompt\":\"p\",\"sampledFps\":51}", 0, "sampledFps: must be between 1 and 50" },
+	{ "video.generate", "{\"prompt\":\"p\",\"durationFrames\":8}", 0, "durationFrames: must be between 9 and 257" },
+	{ "video.generate", "{\"prompt\":\"p\",\"seed\":0}", 0, "seed: must be between 1 and 2147483647" },
+	{ "video.generate", "{\"prompt\":\"p\",\"overlapFrameImageUrls\":[1,2,3,4,5,6,7,8,9,10,11,12,13]}", 0, "overlapFrameImageUrls: must have 0 to 12" },
+	{ "video.generate", "{\"prompt\":\"p\",\"overlapFrameImages\":[1,2,3,4,5,6,7,8,9,10,11,12,13]}", 0, "overlapFrameImages: must have 0 to 12" },
+	{ "video.generate", "{\"prompt\":\"p\",\"aspectRatio\":\"4:3\"}", 0, "aspectRatio: must be one of" },
+	{ "video.generate", "{\"prompt\":\"p\",\"width\":1000,\"height\":1024}", 0, "width: must be a multiple of 32" },
+	{ "video.generate", "{\"prompt\":\"p\",\"interpolationFps\":61}", 0, "interpolationFps: must be between 0 and 60" },
+	{ "video.generate", "{\"prompt\":\"p\",\"extremeQuality\":\"yes\"}", 0, "extremeQuality: must be a boolean" },
+	{ "video.generate", "{\"prompt\":\"%s\"}", 4001, "prompt: must have at most 4000" },
+	{ "video.combine", "{\"videoUrls\":[\"a\",\"b\"],\"overlapFrames\":121}", 0, "overlapFrames: must be between 0 and 120" },
+	{ "video.combine", "{\"videoUrls\":[\"a\",\"b\"],\"frameRate\":0}", 0, "frameRate: must be between 1 and 120" },
+	{ "video.combine", "{}", 0, "videoUrls: is required" },
+	{ "video.resize", "{\"sourceVideoUrl\":\"u\",\"width\":7682,\"height\":720}", 0, "width: must be between 2 and 7680" },
+	{ "video.resize", "{\"sourceVideoUrl\":\"u\",\"width\":1280,\"height\":720,\"sourceDurationSeconds\":0.05}", 0, "sourceDurationSeconds: must be between 0.100" },
+	{ "video.resize", "{\"sourceVideoUrl\":\"u\",\"width\":1280,\"height\":720,\"sourceDurationSeconds\":601}", 0, "sourceDurationSeconds: must be between" },
+	{ "video.resize", "{\"width\":1280,\"height\":720}", 0, "sourceVideoUrl: is required" },
+	{ "video.resize", "{\"sourceVideoUrl\":\"u\",\"width\":1280,\"height\":720,\"frameRate\":121}", 0, "frameRate: must be between 1 and 120" },
+	{ "audio.speak", "{\"text\":\"%s\"}", 6001, "text: must have at most 6000" },
+	{ "audio.speak", "{\"text\":\"t\",\"provider\":\"openai\"}", 0, "provider: must be one of omnivoice, gemini" },
+	{ "audio.speak", "{\"text\":\"t\",\"mode\":\"x\"}", 0, "mode: must be one of voice_design" },
+	{ "audio.speak", "{\"text\":\"t\",\"voiceDescription\":\"abc\"}", 0, "voiceDescription: must have at least 4" },
+	{ "audio.speak", "{\"text\":\"t\",\"voiceName\":\"\"}", 0, "voiceName: must have at least 1" },
+	{ "audio.speak", "{\"text\":\"t\",\"instructions\":\"%s\"}", 2001, "instructions: must have at most 2000" },
+	{ "audio.speak", "{\"text\":\"t\",\"referenceTranscript\":\"%s\"}", 2001, "referenceTranscript: must have at most 2000" },
+	{ "audio.speak", "{\"text\":\"t\",\"language\":\"fr\"}", 0, "language: must be one of English, en" },
+	{ "audio.speak", "{\"text\":\"t\",\"quality\":\"320k\"}", 0, "quality: must be one of 96k" },
+	{ "audio.speak", "{\"text\":\"t\",\"seed\":0}", 0, "seed: must be between 1" },
+	{ "audio.speak", "{}", 0, "text: is required" },
+	{ "audio.annotation.reference", "{\"sourceAudioUrl\":\"u\",\"transcript\":\"%s\"}", 24001, "transcript: must have at most 24000" },
+	{ "audio.annotation.reference", "{\"sourceAudioUrl\":\"u\",\"language\":\"fr\"}", 0, "language: must be one of en" },
+	{ "audio.annotation.reference", "{\"sourceAudioUrl\":\"u\",\"transcriptionModel\":\"tiny\"}", 0, "transcriptionModel: must be one of" },
+	{ "audio.annotation.reference", "{\"sourceAudioUrl\":\"u\",\"device\":\"tpu\"}", 0, "device: must be one of auto, cuda, cpu" },
+	{ "ace.step.create", "{\"lyrics\":\"l\"}", 0, "tags: is required" },
+	{ "ace.step.create", "{\"tags\":\"t\"}", 0, "lyrics: is required" },
+	{ "ace.step.create", "{\"tags\":\"t\",\"lyrics\":\"%s\"}", 12001, "lyrics: must have at most 12000" },
+	{ "ace.step.create", "{\"tags\":\"%s\",\"lyrics\":\"l\"}", 2001, "tags: must have at most 2000" },
+	{ "ace.step.create", "{\"tags\":\"t\",\"lyrics\":\"l\",\"qualityPreset\":\"max\"}", 0, "qualityPreset: must be one of default" },
+	{ "ace.step.create", "{\"tags\":\"t\",\"lyrics\":\"l\",\"bpm\":30}", 0, "bpm: must be between 40 and 240" },
+	{ "ace.step.create", "{\"tags\":\"t\",\"lyrics\":\"l\",\"steps\":33}", 0, "steps: must be between 4 and 32" },
+	{ "ace.step.create", "{\"tags\":\"t\",\"lyrics\":\"l\",\"quality\":\"1k\"}", 0, "quality: must be one of" },
+	{ "ace.step.create", "{\"tags\":\"t\",\"lyrics\":\"l\",\"seed\":0}", 0, "seed: must be between 1" },
+	{ "moss.sound.effect", "{\"prompt\":\"%s\"}", 2001, "prompt: must have at most 2000" },
+	{ "moss.sound.effect", "{\"prompt\":\"p\",\"durationSeconds\":31}", 0, "durationSeconds: must be between 1 and 30" },
+	{ "moss.sound.effect", "{\"prompt\":\"p\",\"quality\":\"x\"}", 0, "quality: must be one of" },
+	{ "moss.sound.effect", "{}", 0, "prompt: is required" },
+	{ "trellis.generate", "{\"sourceImageUrl\":[]}", 0, "sourceImageUrl: must be a string" },
+	{ "sheet.generate", "{\"prompt\":\"%s\"}", 10001, "prompt: must have at most 10000" },
+	{ "sheet.generate", "{\"prompt\":\"p\",\"visibility\":\"friends\"}", 0, "visibility: must be one of public, private" },
+	{ "scene.generate", "{\"prompt\":\"%s\"}", 10001, "prompt: must have at most 10000" },
+	{ "scene.generate", "{\"outputMode\":\"gif\"}", 0, "outputMode: must be one of picture, video" },
+	{ "scene.video", "{\"sceneIds\":[1,2,3,4,5]}", 0, "sceneIds: must have 0 to 4" },
+	{ "scene.video", "{\"sheetIds\":[1,2,3,4,5,6,7,8,9]}", 0, "sheetIds: must have 0 to 8" },
+	{ "scene.video", "{\"durationSeconds\":0.5}", 0, "durationSeconds: must be between 1.000" },
+	{ "scene.video", "{\"durationSeconds\":31}", 0, "durationSeconds: must be between 1.000 and 30.000" },
+	{ "scene.video", "{\"aspectRatio\":\"%s\"}", 16, "aspectRatio: must have at most 15" },
+	{ "scene.video", "{\"modelOverride\":\"\"}", 0, "modelOverride: must have at least 1" },
+	{ "scene.video", "{\"generateAudio\":\"y\"}", 0, "generateAudio: must be a boolean" },
+	{ "scene.video", "{\"numberOfVideos\":2.5}", 0, "numberOfVideos: must be an integer" },
+	{ "scene.video", "{\"prompt\":\"%s\"}", 10001, "prompt: must have at most 10000" },
+	{ NULL, NULL, 0, NULL }
+};
+
+static void
+test_json_every_body_rule_rejects(void)
+{
+	const struct body_rule *r;
+	struct catalog_price_req req;
+	enum catalog_price_err rc;
+	json_object *body;
+	char *fill, *json, err[256];
+	size_t cap = 32 * 1024;
+
+	fill = malloc(cap);
+	json = malloc(cap + 1024);
+	CU_ASSERT_FATAL(fill != NULL && json != NULL);
+	for (r = body_rules; r->kind != NULL; r++) {
+		memset(fill, 'x', (size_t)r->fill);
+		fill[r->fill] = '\0';
+		snprintf(json, cap + 1024, r->fmt, fill);
+		body = json_tokener_parse(json);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+		err[0] = '\0';
+		rc = catalog_price_req_from_json(r->kind, body, &req, err,
+		    sizeof(err));
+		json_object_put(body);
+		CU_ASSERT_EQUAL(rc, CATALOG_PRICE_E_BAD_FIELD);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, r->want));
+		if (rc != CATALOG_PRICE_E_BAD_FIELD || strstr(err, r->want) == NULL)
+			printf("\n  %s %s: got rc=%d err=\"%s\", want \"%s\"\n",
+			    r->kind, r->fmt, rc, err, r->want);
+	}
+	free(fill);
+	free(json);
+}
+
 /* ---- renderers ---------------------------------------------------------- */
 
 static json_object *
@@ -1757,6 +2024,22 @@ static const struct mgt_case reject_cases[] = {
 	{ "rejects prism media type", test_reject_prism_bad_media_type },
 	{ "rejects prism without media types", test_reject_prism_empty_compat },
 	{ "rejects non-object model", test_reject_model_item_not_object },
+	{ "rejects id over 120 chars", test_reject_id_too_long },
+	{ "rejects non-boolean flag", test_reject_bool_wrong_type },
+	{ "rejects non-array list", test_reject_array_wrong_type },
+	{ "rejects non-object section", test_reject_object_wrong_type },
+	{ "rejects duplicate multiplier", test_reject_duplicate_multiplier },
+	{ "rejects size multiple 0", test_reject_size_multiple_zero },
+	{ "rejects missing aspect_ratios", test_reject_missing_aspect_ratios },
+	{ "rejects empty aspect_ratios", test_reject_empty_aspect_ratios },
+	{ "rejects non-integer allowed duration", test_reject_allowed_duration_not_integer },
+	{ "rejects non-string upstream id", test_reject_upstream_not_string },
+	{ "rejects non-string capability", test_reject_capability_not_string },
+	{ "rejects non-string default", test_reject_default_not_string },
+	{ "rejects duplicate credit pack", test_reject_duplicate_credit_pack },
+	{ "rejects duplicate prism", test_reject_duplicate_prism },
+	{ "rejects credit value 0", test_reject_credit_value_zero },
+	{ "rejects unknown eta field", test_reject_unknown_eta_field },
 	{ NULL, NULL }
 };
 
@@ -1805,6 +2088,7 @@ static const struct mgt_case json_cases[] = {
 	{ "prepaid video.generate", test_json_prepaid_video_generate },
 	{ "prepaid other tasks", test_json_prepaid_other_tasks },
 	{ "credits dialect", test_json_credits_dialect },
+	{ "every body rule rejects (table)", test_json_every_body_rule_rejects },
 	{ NULL, NULL }
 };
 
