@@ -1110,6 +1110,118 @@ p_ncs_video(struct jctx *j, struct catalog_price_req *out)
 	return CATALOG_PRICE_OK;
 }
 
+/* The stored canonical request (catalog_price_req_to_json). */
+static enum catalog_price_err
+p_price_req(struct jctx *j, struct catalog_price_req *out)
+{
+	static const char *const keys[] = { "model", "task", "variant",
+	    "kind", "width", "height", "aspect", "duration_ms", "chars",
+	    "prompt_chars", "count", "flags", "clamp_duration", NULL };
+	enum catalog_price_err rc;
+	json_object *a, *f;
+	const char *s;
+	size_t i, n;
+	int64_t v;
+	int has, k;
+
+	json_object_object_foreach(j->o, key, val) {
+		(void)val;
+		for (i = 0; keys[i] != NULL && strcmp(keys[i], key) != 0; i++)
+			continue;
+		if (keys[i] == NULL)
+			return jfail(j, key, "unknown field");
+	}
+	J(jstr(j, "model", 0, 0, CATALOG_MAX_ID, &s, NULL));
+	J(jcopy(j, "model", s, out->model, sizeof(out->model)));
+	J(jstr(j, "task", 0, 0, sizeof(out->task) - 1, &s, NULL));
+	J(jcopy(j, "task", s, out->task, sizeof(out->task)));
+	J(jstr(j, "variant", 0, 0, sizeof(out->variant) - 1, &s, NULL));
+	J(jcopy(j, "variant", s, out->variant, sizeof(out->variant)));
+	J(jstr(j, "aspect", 0, 0, sizeof(out->aspect) - 1, &s, NULL));
+	J(jcopy(j, "aspect", s, out->aspect, sizeof(out->aspect)));
+	J(jstr(j, "kind", 0, 1, 16, &s, NULL));
+	if (s != NULL && strcmp(s, "any") != 0) {
+		if ((k = catalog_kind_parse(s)) < 0)
+			return jfail(j, "kind", "unknown kind \"%s\"", s);
+		out->kind = (enum catalog_kind)k;
+	}
+	J(jint(j, "width", 0, 0, CATALOG_MAX_SIDE, &v, &has));
+	out->width = has ? (int32_t)v : 0;
+	J(jint(j, "height", 0, 0, CATALOG_MAX_SIDE, &v, &has));
+	out->height = has ? (int32_t)v : 0;
+	J(jint(j, "duration_ms", 0, 0, CATALOG_MAX_DURATION_MS, &v, &has));
+	out->duration_ms = has ? v : 0;
+	J(jint(j, "chars", 0, 0, CATALOG_MAX_TEXT, &v, &has));
+	out->chars = has ? v : 0;
+	J(jint(j, "prompt_chars", 0, 0, CATALOG_MAX_TEXT, &v, &has));
+	out->prompt_chars = has ? v : 0;
+	J(jint(j, "count", 0, 0, CATALOG_MAX_OUTPUTS, &v, &has));
+	out->count = has ? (int32_t)v : 0;
+	J(jarr(j, "flags", 0, 0, CATALOG_FLAG__MAX, &a, &n));
+	for (i = 0; i < n; i++) {
+		f = json_object_array_get_idx(a, i);
+		k = f != NULL && json_object_is_type(f, json_type_string) ?
+		    catalog_flag_parse(json_object_get_string(f)) : -1;
+		if (k < 0)
+			return jfail(j, "flags", "item %zu is not a quality flag",
+			    i);
+		out->flags |= CATALOG_F(k);
+	}
+	J(jbool(j, "clamp_duration", &out->clamp_duration));
+	return CATALOG_PRICE_OK;
+}
+
+/* Add key: v to o taking v; -1 when v is NULL (OOM) or the add failed. */
+static int
+add(json_object *o, const char *key, json_object *v)
+{
+	if (v == NULL)
+		return -1;
+	if (json_object_object_add(o, key, v) != 0) {
+		json_object_put(v);
+		return -1;
+	}
+	return 0;
+}
+
+json_object *
+catalog_price_req_to_json(const struct catalog_price_req *r)
+{
+	json_object *o, *flags, *f;
+	int i;
+
+	if (r == NULL || (o = json_object_new_object()) == NULL)
+		return NULL;
+	if (add(o, "model", json_object_new_string(r->model)) ||
+	    add(o, "task", json_object_new_string(r->task)) ||
+	    add(o, "variant", json_object_new_string(r->variant)) ||
+	    add(o, "kind", json_object_new_string(catalog_kind_name(r->kind))) ||
+	    add(o, "width", json_object_new_int(r->width)) ||
+	    add(o, "height", json_object_new_int(r->height)) ||
+	    add(o, "aspect", json_object_new_string(r->aspect)) ||
+	    add(o, "duration_ms", json_object_new_int64(r->duration_ms)) ||
+	    add(o, "chars", json_object_new_int64(r->chars)) ||
+	    add(o, "prompt_chars", json_object_new_int64(r->prompt_chars)) ||
+	    add(o, "count", json_object_new_int(r->count)) ||
+	    add(o, "clamp_duration", json_object_new_boolean(r->clamp_duration)) ||
+	    add(o, "flags", flags = json_object_new_array()))
+		goto err;
+	for (i = 0; i < CATALOG_FLAG__MAX; i++) {
+		if ((r->flags & CATALOG_F(i)) == 0)
+			continue;
+		if ((f = json_object_new_string(catalog_flag_name(i))) == NULL)
+			goto err;
+		if (json_object_array_add(flags, f) != 0) {
+			json_object_put(f);
+			goto err;
+		}
+	}
+	return o;
+err:
+	json_object_put(o);
+	return NULL;
+}
+
 /* kind_or_task -> parser; task is copied into the request when set. */
 static const struct {
 	const char	*name;
@@ -1135,6 +1247,7 @@ static const struct {
 	{ "sheet.generate", p_ncs_sheet, 1 },
 	{ "scene.generate", p_ncs_scene, 1 },
 	{ "scene.video", p_ncs_video, 1 },
+	{ "price_req", p_price_req, 0 },
 };
 
 static enum catalog_price_err

@@ -6,10 +6,11 @@
  * struct catalog_price_req, prices all three moments of a job:
  *   - the quote   (/v1/estimate, pricingMeta, credits shown to a user),
  *   - the hold    (the reservation written with the job), and
- *   - the capture (settlement: the job stores its normalised request and the
- *                  catalog version; the capture re-runs catalog_price on them
- *                  and must get the held amount back, so actual <= reserved
- *                  holds by construction).
+ *   - the capture (settlement: the job stores its normalised request, as
+ *                  catalog_price_req_to_json(), and the catalog version; the
+ *                  capture parses it back with kind "price_req", re-runs
+ *                  catalog_price and gets the held amount back, so
+ *                  actual <= reserved holds by construction).
  * Nothing else in mediagate computes a price.
  *
  * Rounding rule: every fractional product is rounded UP to the next whole
@@ -143,6 +144,8 @@ const char	*catalog_price_code(enum catalog_price_err);
  *                  task name ("image.generate", ...) with body = its input
  *   credits (000): "sheet.generate" (/api/generate), "scene.generate",
  *                  "scene.video" (/api/scene/video-preview)
+ *   stored:        "price_req" the canonical form written by
+ *                  catalog_price_req_to_json (unknown keys rejected)
  * Returns CATALOG_PRICE_OK, or CATALOG_PRICE_E_BAD_FIELD with err naming
  * the field ("input.width: must be a multiple of 32"), or
  * CATALOG_PRICE_E_UNKNOWN_TASK for an unknown kind_or_task / task.
@@ -151,6 +154,14 @@ const char	*catalog_price_code(enum catalog_price_err);
 enum catalog_price_err catalog_price_req_from_json(const char *kind_or_task,
 	    const json_object *body, struct catalog_price_req *out,
 	    char *err, size_t errlen);
+
+/*
+ * The canonical JSON of a request, to store with the job's hold:
+ * {model, task, variant, kind, width, height, aspect, duration_ms, chars,
+ * prompt_chars, count, flags[], clamp_duration}. Caller owns the result;
+ * NULL on OOM. catalog_price_req_from_json("price_req", ...) reads it back.
+ */
+json_object	*catalog_price_req_to_json(const struct catalog_price_req *);
 
 /* Number of Unicode code points in UTF-8 s[0..n) (continuation bytes skipped). */
 int64_t	catalog_utf8_chars(const char *s, size_t n);

@@ -17,6 +17,8 @@
 
 static struct catalog *shipped;
 
+static json_object	*get(json_object *, const char *);
+
 /* A small valid catalog every negative test mutates in one place. */
 static const char base_json[] =
 "{\"version\":\"t-1\",\"credit_usd_micros\":10000,"
@@ -1271,7 +1273,7 @@ test_quote_equals_hold_equals_capture(void)
 	struct catalog_quote quote, hold, capture;
 	struct catalog *reloaded = NULL;
 	json_object *body;
-	char err[256];
+	char err[256], text[1024];
 
 	body = json_tokener_parse("{\"task\":\"image.generate\",\"input\":{"
 	    "\"prompt\":\"a lighthouse\",\"width\":1536,\"height\":1024,"
@@ -1283,10 +1285,23 @@ test_quote_equals_hold_equals_capture(void)
 	/* The estimate. */
 	CU_ASSERT_EQUAL_FATAL(catalog_price(shipped, &req, &quote),
 	    CATALOG_PRICE_OK);
-	/* The hold: the same struct, stored with the job (a byte copy). */
-	memcpy(&stored, &req, sizeof(stored));
-	CU_ASSERT_EQUAL_FATAL(catalog_price(shipped, &stored, &hold),
+	/* The hold: the same struct. */
+	CU_ASSERT_EQUAL_FATAL(catalog_price(shipped, &req, &hold),
 	    CATALOG_PRICE_OK);
+	/* Stored with the job as canonical JSON text, read back at capture. */
+	body = catalog_price_req_to_json(&req);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	snprintf(text, sizeof(text), "%s", json_object_to_json_string(body));
+	json_object_put(body);
+	body = json_tokener_parse(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	CU_ASSERT_EQUAL_FATAL(catalog_price_req_from_json("price_req", body,
+	    &stored, err, sizeof(err)), CATALOG_PRICE_OK);
+	json_object_put(body);
+	CU_ASSERT_STRING_EQUAL(stored.task, "image.generate");
+	CU_ASSERT_EQUAL(stored.width, 1536);
+	CU_ASSERT_EQUAL(stored.flags, CATALOG_F(CATALOG_FLAG_HIGH_DETAIL));
+	CU_ASSERT_EQUAL(stored.kind, CATALOG_KIND_IMAGE);
 	/* The capture, in another process: the catalog loaded afresh. */
 	CU_ASSERT_EQUAL_FATAL(catalog_load_file(CATALOG_DEFAULT_PATH, &reloaded,
 	    err, sizeof(err)), CATALOG_OK);
@@ -1712,6 +1727,12 @@ static const struct body_rule {
 	{ "scene.video", "{\"generateAudio\":\"y\"}", 0, "generateAudio: must be a boolean" },
 	{ "scene.video", "{\"numberOfVideos\":2.5}", 0, "numberOfVideos: must be an integer" },
 	{ "scene.video", "{\"prompt\":\"%s\"}", 10001, "prompt: must have at most 10000" },
+	{ "price_req", "{\"modle\":\"m\"}", 0, "modle: unknown field" },
+	{ "price_req", "{\"flags\":[\"turbo\"]}", 0, "flags: item 0 is not a quality flag" },
+	{ "price_req", "{\"kind\":\"4d\"}", 0, "kind: unknown kind" },
+	{ "price_req", "{\"count\":101}", 0, "count: must be between 0 and 100" },
+	{ "price_req", "{\"duration_ms\":-1}", 0, "duration_ms: must be between 0" },
+	{ "price_req", "{\"aspect\":\"%s\"}", 16, "aspect: must have at most 15" },
 	{ NULL, NULL, 0, NULL }
 };
 
@@ -1746,6 +1767,34 @@ test_json_every_body_rule_rejects(void)
 	}
 	free(fill);
 	free(json);
+}
+
+static void
+test_json_price_req_roundtrip_any_kind(void)
+{
+	struct catalog_price_req a, b;
+	struct catalog_quote qa, qb;
+	json_object *o;
+	char err[256];
+
+	catalog_price_req_init(&a);
+	snprintf(a.model, sizeof(a.model), "fal-ai/kling-3.0");
+	a.duration_ms = 7000;
+	a.clamp_duration = 1;
+	a.flags = CATALOG_F(CATALOG_FLAG_WITH_AUDIO);
+	o = catalog_price_req_to_json(&a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(get(o, "kind")), "any");
+	CU_ASSERT_EQUAL_FATAL(catalog_price_req_from_json("price_req", o, &b,
+	    err, sizeof(err)), CATALOG_PRICE_OK);
+	json_object_put(o);
+	CU_ASSERT_EQUAL(b.kind, CATALOG_KIND_ANY);
+	CU_ASSERT_EQUAL(b.clamp_duration, 1);
+	CU_ASSERT_EQUAL_FATAL(catalog_price(shipped, &a, &qa), CATALOG_PRICE_OK);
+	CU_ASSERT_EQUAL_FATAL(catalog_price(shipped, &b, &qb), CATALOG_PRICE_OK);
+	/* 10 s (clamped) x 50,000 x 1.4 = 700,000 both ways. */
+	CU_ASSERT_EQUAL(qa.total_micros, 700000);
+	CU_ASSERT_EQUAL(qb.total_micros, qa.total_micros);
 }
 
 /* ---- renderers ---------------------------------------------------------- */
@@ -2089,6 +2138,7 @@ static const struct mgt_case json_cases[] = {
 	{ "prepaid other tasks", test_json_prepaid_other_tasks },
 	{ "credits dialect", test_json_credits_dialect },
 	{ "every body rule rejects (table)", test_json_every_body_rule_rejects },
+	{ "stored price_req round trip", test_json_price_req_roundtrip_any_kind },
 	{ NULL, NULL }
 };
 
