@@ -770,6 +770,8 @@ p_studio_estimate(struct jctx *j, struct catalog_price_req *out)
 	J(jstr(j, "model", 1, 1, CATALOG_MAX_ID, &s, NULL));
 	J(jcopy(j, "model", s, out->model, sizeof(out->model)));
 	J(jstr(j, "prompt", 1, 1, 10000, &s, &out->prompt_chars));
+	/* The estimate body has no text field: for TTS the prompt is the text. */
+	out->chars = out->prompt_chars;
 	J(jint(j, "duration", 0, 1, 60, &v, &has));
 	if (has)
 		out->duration_ms = v * 1000;

@@ -1475,6 +1475,9 @@ test_json_estimate_and_legacy_generate(void)
 {
 	BODY_OK("estimate", "{\"model\":\"fal-ai/kling-3.0\",\"prompt\":\"p\","
 	    "\"duration\":10}", 500000);
+	/* TTS: the prompt is the text, 10 chars x 200 = 2,000. */
+	BODY_OK("estimate", "{\"model\":\"eleven_v3_multilingual\","
+	    "\"prompt\":\"0123456789\"}", 2000);
 	BODY_BAD("estimate", "{\"model\":\"fal-ai/kling-3.0\"}",
 	    CATALOG_PRICE_E_BAD_FIELD, "prompt: is required");
 	BODY_OK("generate", "{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"p\","
