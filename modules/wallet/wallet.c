@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "db.h"
@@ -86,4 +87,68 @@ wallet_credit(struct db_conn *db, const char *ws, const char *kind,
 	mg_log(MG_LOG_ERROR, "wallet credit %s: %s", ref,
 	    db_strerror((enum db_err)rc));
 	return WALLET_DB;
+}
+
+/* Map a statement failure inside a transaction to a wallet_err. */
+static enum wallet_err
+tx_err(enum db_err e)
+{
+	if (e == DB_DUP)
+		return WALLET_DUPLICATE;
+	return WALLET_DB;
+}
+
+enum wallet_err
+wallet_hold_tx(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t amount, const char *desc)
+{
+	char ref[64];
+	enum db_err e;
+
+	if (amount <= 0 || amount > WALLET_MAX_CREDIT)
+		return WALLET_BAD_AMOUNT;
+	snprintf(ref, sizeof(ref), "hold:%s", job);
+	/* Ledger row first: the lock on the wallet row is taken last. */
+	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws, "hold",
+	    (int64_t)0, amount, ref, desc ? desc : "", job, key)) != DB_OK)
+		return tx_err(e);
+	if ((e = db_exec(db, DB_WALLET_HOLD, "isi", amount, ws, amount)) != DB_OK)
+		return tx_err(e);
+	return db_affected(db, DB_WALLET_HOLD) == 1 ? WALLET_OK :
+	    WALLET_INSUFFICIENT;
+}
+
+/* One settle row for the hold of job: capture actual, release the rest. */
+static enum wallet_err
+settle_tx(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t hold, int64_t actual, const char *desc)
+{
+	char ref[64];
+	enum db_err e;
+
+	if (hold <= 0 || actual < 0 || actual > hold)
+		return WALLET_BAD_AMOUNT;
+	snprintf(ref, sizeof(ref), "settle:%s", job);
+	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws,
+	    actual > 0 ? "capture" : "release", -actual, -hold, ref,
+	    desc ? desc : "", job, key)) != DB_OK)
+		return tx_err(e);
+	if ((e = db_exec(db, DB_WALLET_SETTLE, "iis", actual, hold, ws)) != DB_OK)
+		return tx_err(e);
+	return db_affected(db, DB_WALLET_SETTLE) == 1 ? WALLET_OK :
+	    WALLET_NO_WALLET;
+}
+
+enum wallet_err
+wallet_capture_tx(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t hold, int64_t actual, const char *desc)
+{
+	return settle_tx(db, ws, job, key, hold, actual, desc);
+}
+
+enum wallet_err
+wallet_release_tx(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t hold, const char *desc)
+{
+	return settle_tx(db, ws, job, key, hold, 0, desc);
 }

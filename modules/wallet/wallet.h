@@ -37,4 +37,29 @@ enum wallet_err	 wallet_credit(struct db_conn *, const char *workspace_id,
 		    const char *kind, int64_t amount, const char *ref,
 		    const char *description);
 
+/*
+ * Reservations. These run INSIDE the caller's open transaction (db_tx), so
+ * a job and its hold are created atomically (money rule 3), and return a
+ * wallet_err; on anything but WALLET_OK the caller must roll back.
+ *
+ * wallet_hold_tx: hold amount (> 0) for job_id. Ledger row "hold:<job>"
+ * (reserved +amount), then the conditional update; WALLET_INSUFFICIENT when
+ * available < amount (also when the balance is negative), WALLET_DUPLICATE
+ * when this job already holds.
+ *
+ * wallet_capture_tx: end the hold of job_id by charging actual (0 ≤ actual ≤
+ * hold) and releasing the rest, as one ledger row "settle:<job>".
+ * wallet_release_tx: end the hold by releasing all of it ("settle:<job>").
+ * A hold ends exactly once: the second settle returns WALLET_DUPLICATE.
+ */
+enum wallet_err	 wallet_hold_tx(struct db_conn *, const char *workspace_id,
+		    const char *job_id, const char *api_key_id, int64_t amount,
+		    const char *description);
+enum wallet_err	 wallet_capture_tx(struct db_conn *, const char *workspace_id,
+		    const char *job_id, const char *api_key_id, int64_t hold,
+		    int64_t actual, const char *description);
+enum wallet_err	 wallet_release_tx(struct db_conn *, const char *workspace_id,
+		    const char *job_id, const char *api_key_id, int64_t hold,
+		    const char *description);
+
 #endif
