@@ -27,7 +27,7 @@ LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/%.o)
 MAINS	 = $(B)/bin/mediagate-worker $(B)/bin/mgctl
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-IT_SRC	 = $(wildcard tests/integration/it_*.c)
+IT_SRC	 = $(wildcard tests/integration/it_*.c) $(wildcard tests/integration/rl_*.c)
 IT_BIN	 = $(IT_SRC:tests/integration/%.c=$(B)/tests/%)
 TLIB_SRC = $(wildcard tests/lib/*.c)
 TLIB_OBJ = $(TLIB_SRC:%.c=$(B)/%.o)
@@ -58,13 +58,22 @@ $(B)/tests/it_%: $(B)/tests/integration/it_%.o $(TLIB_OBJ) $(B)/lib/libmg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
 
+$(B)/tests/rl_%: $(B)/tests/integration/rl_%.o $(TLIB_OBJ) $(B)/lib/libmg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+
+# Every test: unit, integration (own stack on free ports), node. Ends with
+# "N passed, N failed".
+test: all
+	@tests/all.sh
+
 unit: $(UNIT_BIN)
 	@tests/run.sh unit $(UNIT_BIN)
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit clean
+.PHONY: all unit test clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

@@ -7,6 +7,7 @@
  *   mgctl [--json] key create WORKSPACE_ID [--scopes generate,read,admin]
  *                  [--label L] [--dialect studio|prepaid|credits]
  *                  [--daily-cap USD] [--quota N]
+ *   mgctl [--json] key revoke KEY_ID
  *   mgctl [--json] wallet grant WORKSPACE_ID USD --reason TEXT [--ref REF]
  *   mgctl [--json] ledger verify
  *
@@ -243,6 +244,29 @@ cmd_key_create(const char *ws, int argc, char **argv)
 }
 
 static int
+cmd_key_revoke(const char *id)
+{
+	struct db_conn *db;
+	json_object *o;
+	int64_t n;
+
+	if ((db = admin_db()) == NULL)
+		return 1;
+	if (db_exec(db, DB_ADM_KEY_REVOKE, "s", id) != DB_OK) {
+		db_close(db);
+		return die("could not revoke the key");
+	}
+	n = db_affected(db, DB_ADM_KEY_REVOKE);
+	db_close(db);
+	if (n != 1)
+		return die("no active key %s", id);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "revoked", json_object_new_boolean(1));
+	return emit(o);
+}
+
+static int
 cmd_wallet_grant(const char *ws, const char *usd, int argc, char **argv)
 {
 	struct db_conn *db;
@@ -366,6 +390,7 @@ usage(void)
 	    "       mgctl [--json] key create WORKSPACE_ID [--scopes generate,read,admin]\n"
 	    "                      [--label L] [--dialect studio|prepaid|credits]\n"
 	    "                      [--daily-cap USD] [--quota N]\n"
+	    "       mgctl [--json] key revoke KEY_ID\n"
 	    "       mgctl [--json] wallet grant WORKSPACE_ID USD --reason TEXT [--ref REF]\n"
 	    "       mgctl [--json] ledger verify\n");
 	return 2;
@@ -395,6 +420,9 @@ main(int argc, char *argv[])
 	if (argc >= 3 && strcmp(argv[0], "key") == 0 &&
 	    strcmp(argv[1], "create") == 0)
 		return cmd_key_create(argv[2], argc - 3, argv + 3);
+	if (argc >= 3 && strcmp(argv[0], "key") == 0 &&
+	    strcmp(argv[1], "revoke") == 0)
+		return cmd_key_revoke(argv[2]);
 	if (argc >= 4 && strcmp(argv[0], "wallet") == 0 &&
 	    strcmp(argv[1], "grant") == 0)
 		return cmd_wallet_grant(argv[2], argv[3], argc - 4, argv + 4);

@@ -35,6 +35,7 @@ wallet_ensure(struct db_conn *db, const char *ws)
 struct credit_args {
 	const char	*ws, *kind, *ref, *desc;
 	int64_t		 amount;
+	int		 debit;
 	enum wallet_err	 result;
 };
 
@@ -50,32 +51,32 @@ credit_tx(struct db_conn *db, void *arg)
 	enum db_err e;
 
 	e = db_exec(db, DB_LEDGER_INSERT, "ssiissnn", a->ws, a->kind,
-	    a->amount, (int64_t)0, a->ref, a->desc);
+	    a->debit ? -a->amount : a->amount, (int64_t)0, a->ref, a->desc);
 	if (e == DB_DUP) {
 		a->result = WALLET_DUPLICATE;
 		return DB_ERR__MAX + 1;	/* roll back: nothing to do */
 	}
 	if (e != DB_OK)
 		return e;
-	if ((e = db_exec(db, DB_WALLET_CREDIT, "is", a->amount, a->ws)) != DB_OK)
+	if ((e = db_exec(db, a->debit ? DB_WALLET_DEBIT : DB_WALLET_CREDIT,
+	    "is", a->amount, a->ws)) != DB_OK)
 		return e;
-	if (db_affected(db, DB_WALLET_CREDIT) != 1) {
+	if (db_affected(db, a->debit ? DB_WALLET_DEBIT : DB_WALLET_CREDIT) != 1) {
 		a->result = WALLET_NO_WALLET;
 		return DB_ERR__MAX + 1;
 	}
 	return DB_OK;
 }
 
-enum wallet_err
-wallet_credit(struct db_conn *db, const char *ws, const char *kind,
-    int64_t amount, const char *ref, const char *desc)
+/* One balance change of a kind, once per ref, in its own transaction. */
+static enum wallet_err
+change(struct db_conn *db, const char *ws, const char *kind, int64_t amount,
+    const char *ref, const char *desc, int debit)
 {
-	struct credit_args a = { ws, kind, ref, desc, amount, WALLET_OK };
+	struct credit_args a = { ws, kind, ref, desc, amount, debit, WALLET_OK };
 	int rc;
 
 	if (amount <= 0 || amount > WALLET_MAX_CREDIT)
-		return WALLET_BAD_AMOUNT;
-	if (strcmp(kind, "grant") != 0 && strcmp(kind, "topup") != 0)
 		return WALLET_BAD_AMOUNT;
 	rc = db_tx(db, credit_tx, &a);
 	if (rc == DB_OK)
@@ -84,9 +85,29 @@ wallet_credit(struct db_conn *db, const char *ws, const char *kind,
 		return a.result;
 	if (rc == DB_GONE)
 		return WALLET_UNKNOWN;
-	mg_log(MG_LOG_ERROR, "wallet credit %s: %s", ref,
+	mg_log(MG_LOG_ERROR, "wallet %s %s: %s", kind, ref,
 	    db_strerror((enum db_err)rc));
 	return WALLET_DB;
+}
+
+enum wallet_err
+wallet_credit(struct db_conn *db, const char *ws, const char *kind,
+    int64_t amount, const char *ref, const char *desc)
+{
+	if (strcmp(kind, "grant") != 0 && strcmp(kind, "topup") != 0 &&
+	    strcmp(kind, "adjustment") != 0)
+		return WALLET_BAD_AMOUNT;
+	return change(db, ws, kind, amount, ref, desc, 0);
+}
+
+enum wallet_err
+wallet_debit(struct db_conn *db, const char *ws, const char *kind,
+    int64_t amount, const char *ref, const char *desc)
+{
+	if (strcmp(kind, "refund") != 0 && strcmp(kind, "chargeback") != 0 &&
+	    strcmp(kind, "adjustment") != 0)
+		return WALLET_BAD_AMOUNT;
+	return change(db, ws, kind, amount, ref, desc, 1);
 }
 
 /* Map a statement failure inside a transaction to a wallet_err. */

@@ -38,6 +38,15 @@ enum wallet_err	 wallet_credit(struct db_conn *, const char *workspace_id,
 		    const char *description);
 
 /*
+ * Debit amount (> 0) from a workspace once per ref: kind "refund",
+ * "chargeback" or "adjustment". Refunds and disputes may take the balance
+ * below zero; a negative wallet then accepts no new holds (wallet_hold_tx).
+ */
+enum wallet_err	 wallet_debit(struct db_conn *, const char *workspace_id,
+		    const char *kind, int64_t amount, const char *ref,
+		    const char *description);
+
+/*
  * Reservations. These run INSIDE the caller's open transaction (db_tx), so
  * a job and its hold are created atomically (money rule 3), and return a
  * wallet_err; on anything but WALLET_OK the caller must roll back.
