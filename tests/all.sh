@@ -10,9 +10,6 @@ log=var/test-all.log
 
 tests/run.sh unit build/tests/test_* 2>&1 | tee -a "$log"
 tests/it.sh 2>&1 | tee -a "$log"
-if [ -d tests/node ] && ls tests/node/*.test.js >/dev/null 2>&1; then
-	tests/node.sh 2>&1 | tee -a "$log"
-fi
 
 passed=0; failed=0
 while read -r _ p f; do

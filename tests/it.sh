@@ -24,10 +24,56 @@ export MG_RATE_LIMIT=0
 export MG_WORKERS_AUTH=${MG_WORKERS_AUTH:-3} MG_WORKERS_WALLET=${MG_WORKERS_WALLET:-4}
 export MG_WORKERS_GENERATION=${MG_WORKERS_GENERATION:-4} MG_WORKERS_CATALOG=${MG_WORKERS_CATALOG:-2}
 
-stop() { tools/stack.sh stop >/dev/null 2>&1; }
+FAKE_PIDS=""
+stop() {
+	tools/stack.sh stop >/dev/null 2>&1
+	[ -n "$FAKE_PIDS" ] && kill $FAKE_PIDS 2>/dev/null
+}
 trap stop EXIT
 stop
 rm -rf "$MG_VAR_DIR"
+mkdir -p "$MG_VAR_DIR/log"
+
+# Local fakes of the services we cannot reach (tests/fakes/*.js), started
+# before the stack so the workers see their URLs. Each prints
+# {"ready":true,"port":N[,"http_port":M]} once listening.
+start_fake() {
+	local name=$1 out=$MG_VAR_DIR/log/fake-$1.out line
+	node "tests/fakes/$name.js" --port 0 > "$out" 2> "$MG_VAR_DIR/log/fake-$name.err" &
+	FAKE_PIDS="$FAKE_PIDS $!"
+	for _ in $(seq 100); do
+		line=$(grep -m1 '"ready"' "$out" 2>/dev/null) && break
+		sleep 0.05
+	done
+	[ -n "$line" ] || { echo "fake $name did not start"; cat "$MG_VAR_DIR/log/fake-$name.err"; return 1; }
+	FAKE_PORT=$(printf '%s' "$line" | sed -n 's/.*"port":\([0-9]*\).*/\1/p')
+	FAKE_HTTP_PORT=$(printf '%s' "$line" | sed -n 's/.*"http_port":\([0-9]*\).*/\1/p')
+}
+if command -v node >/dev/null && [ -d tests/fakes ] && [ -d tests/node_modules ]; then
+	start_fake stripe && export MG_FAKE_STRIPE_URL=http://127.0.0.1:$FAKE_PORT \
+		MG_STRIPE_API_BASE=http://127.0.0.1:$FAKE_PORT MG_STRIPE_SECRET_KEY=sk_test_mediagate \
+		MG_STRIPE_WEBHOOK_SECRETS=whsec_test_old,whsec_test_current
+	start_fake coinbase && export MG_FAKE_COINBASE_URL=http://127.0.0.1:$FAKE_PORT \
+		MG_COINBASE_API_BASE=http://127.0.0.1:$FAKE_PORT MG_COINBASE_API_KEY=cc_test_key \
+		MG_COINBASE_WEBHOOK_SECRET=cc_shared_secret
+	start_fake x402 && export MG_FAKE_X402_URL=http://127.0.0.1:$FAKE_PORT \
+		MG_X402_FACILITATOR_URL=http://127.0.0.1:$FAKE_PORT \
+		MG_X402_PAY_TO=0x1111111111111111111111111111111111111111
+	start_fake smtp && export MG_SMTP_URL=smtp://127.0.0.1:$FAKE_PORT \
+		MG_FAKE_SMTP_URL=http://127.0.0.1:$FAKE_HTTP_PORT MG_SMTP_FROM=noreply@mediagate.test
+	start_fake google && export MG_FAKE_GOOGLE_URL=http://127.0.0.1:$FAKE_PORT \
+		MG_GOOGLE_JWKS_URL=http://127.0.0.1:$FAKE_PORT/oauth2/v3/certs \
+		MG_GOOGLE_CLIENT_ID=mediagate-test.apps.googleusercontent.com
+	start_fake fal && export MG_FAKE_FAL_URL=http://127.0.0.1:$FAKE_PORT \
+		MG_FAL_BASE_URL=http://127.0.0.1:$FAKE_PORT MG_FAL_KEY=fal_test_key
+	start_fake replicate && export MG_FAKE_REPLICATE_URL=http://127.0.0.1:$FAKE_PORT \
+		MG_REPLICATE_BASE_URL=http://127.0.0.1:$FAKE_PORT MG_REPLICATE_TOKEN=r8_test_token
+	start_fake elevenlabs && export MG_FAKE_ELEVENLABS_URL=http://127.0.0.1:$FAKE_PORT \
+		MG_ELEVENLABS_BASE_URL=http://127.0.0.1:$FAKE_PORT MG_ELEVENLABS_KEY=el_test_key
+fi
+# Fast expiries for tests; secrets made for this run only.
+export MG_OTP_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export MG_ALLOW_PRIVATE_CALLBACKS=1
 if ! tools/stack.sh start > "$ROOT/var/test-start.log" 2>&1; then
 	cat "$ROOT/var/test-start.log"
 	echo "integration: 0 passed, 1 failed"
@@ -44,6 +90,21 @@ export MG_TEST_ROOT=$ROOT
 rc=0
 progs=$(ls build/tests/it_* 2>/dev/null)
 tests/run.sh "integration" $progs || rc=1
+
+# Node tests (real independent clients: oauth4webapi, jose, playwright,
+# stripe, coinbase-commerce-node) against the same stack.
+if ls tests/node/*.test.js tests/fakes/*.test.js >/dev/null 2>&1 && [ -d tests/node_modules ]; then
+	echo "=== node --test tests/node"
+	nout=$(node --test --test-reporter=tap $(ls tests/node/*.test.js tests/fakes/*.test.js 2>/dev/null) 2>&1); nrc=$?
+	printf '%s\n' "$nout"
+	np=$(printf '%s\n' "$nout" | sed -n 's/^# pass \([0-9]*\)$/\1/p' | tail -n1)
+	nf=$(printf '%s\n' "$nout" | sed -n 's/^# fail \([0-9]*\)$/\1/p' | tail -n1)
+	[ -z "$np" ] && np=0
+	[ -z "$nf" ] && nf=1
+	[ "$nrc" -ne 0 ] && [ "$nf" -eq 0 ] && nf=1
+	echo "MGTEST $np $nf"
+	[ "$nf" -eq 0 ] || rc=1
+fi
 
 rlprogs=$(ls build/tests/rl_* 2>/dev/null)
 if [ -n "$rlprogs" ]; then
