@@ -93,7 +93,7 @@ tests/run.sh "integration" $progs || rc=1
 
 # Node tests (real independent clients: oauth4webapi, jose, playwright,
 # stripe, coinbase-commerce-node) against the same stack.
-if ls tests/node/*.test.js tests/fakes/*.test.js >/dev/null 2>&1 && [ -d tests/node_modules ]; then
+if [ -n "$(ls tests/node/*.test.js tests/fakes/*.test.js 2>/dev/null)" ] && [ -d tests/node_modules ]; then
 	echo "=== node --test tests/node"
 	nout=$(node --test --test-reporter=tap $(ls tests/node/*.test.js tests/fakes/*.test.js 2>/dev/null) 2>&1); nrc=$?
 	printf '%s\n' "$nout"
