@@ -7,6 +7,7 @@
 #include "mg_util.h"
 #include "auth_http.h"
 #include "auth_key.h"
+#include "auth_oauth.h"
 
 /* Load the principal for a key hash; 0 ok, else status answered. */
 static int
@@ -62,6 +63,9 @@ auth_authenticate(struct mg_ctx *c)
 		return mg_fail(c, MG_E_UNAUTHORIZED, "missing API key: send "
 		    "Authorization: Bearer <key> or X-API-Key");
 	}
+	/* A bearer shaped like a JWS is an OAuth access token (RFC 9068). */
+	if (auth_oauth_is_jws(tok, toklen))
+		return auth_oauth_authenticate(c, tok, toklen);
 	if ((ke = auth_key_parse(tok, toklen, hash)) != AUTH_KEY_OK)
 		return mg_fail(c, MG_E_UNAUTHORIZED, "invalid API key: %s",
 		    auth_key_strerror(ke));
