@@ -404,9 +404,21 @@ az_redirect(struct mg_ctx *c, const struct az *a, const char *k1,
     const char *v1, const char *k2, const char *v2)
 {
 	struct mg_buf b;
-	const char *pairs[] = { k1, v1, k2, v2, "state", a->state,
-	    "iss", auth_oauth_issuer(), NULL, NULL };
+	const char *pairs[10];
+	size_t n = 0;
 
+	pairs[n++] = k1;
+	pairs[n++] = v1;
+	if (k2 != NULL) {
+		pairs[n++] = k2;
+		pairs[n++] = v2;
+	}
+	pairs[n++] = "state";
+	pairs[n++] = a->state;
+	pairs[n++] = "iss";
+	pairs[n++] = auth_oauth_issuer();
+	pairs[n++] = NULL;
+	pairs[n++] = NULL;
 	mg_buf_init(&b, c->arena);
 	auth_oauth_redirect_build(&b, a->redirect_uri, pairs);
 	if (b.oom)
@@ -750,7 +762,7 @@ auth_oauth_h_consent(struct mg_ctx *c)
 	if (e != DB_OK)
 		return error_page(c, 500, "could not check the workspace");
 	token_new(code, hash);
-	if ((e = db_exec(c->db, DB_OAUTH_CODE_INSERT, "bssssisi", hash,
+	if ((e = db_exec(c->db, DB_OAUTH_CODE_INSERT, "bsssbisi", hash,
 	    (size_t)32, a.client_id, s.user_id, ws, a.redirect_hash,
 	    (size_t)32, (int64_t)a.scopes, a.challenge,
 	    auth_oauth_code_ttl())) != DB_OK)
