@@ -8,8 +8,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn, execFile } = require('node:child_process');
-const http = require('node:http');
+const { execFile } = require('node:child_process');
 const net = require('node:net');
 const crypto = require('node:crypto');
 const path = require('node:path');
@@ -19,59 +18,9 @@ const os = require('node:os');
 const Stripe = require('stripe');
 const { Webhook } = require('coinbase-commerce-node');
 
-const DIR = __dirname;
-const procs = [];
+const { startFake: start, stopAll, control: ctl, receiver } = require('./harness');
 
-// Starts tests/fakes/<name>.js on port 0; resolves the parsed ready line plus {base, proc}.
-function start(name, extra = []) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [path.join(DIR, `${name}.js`), '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-    procs.push(proc);
-    let out = '';
-    let err = '';
-    proc.stderr.on('data', (d) => { err += d; });
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl < 0) return;
-      try {
-        const ready = JSON.parse(out.slice(0, nl));
-        resolve({ ...ready, proc, base: `http://127.0.0.1:${ready.port}` });
-      } catch (e) { reject(new Error(`bad ready line from ${name}: ${out}`)); }
-    });
-    proc.on('exit', (code) => reject(new Error(`${name} exited ${code}: ${err}`)));
-  });
-}
-
-test.after(() => { for (const p of procs) p.kill('SIGTERM'); });
-
-// A webhook receiver capturing raw bodies; answers `status` (default 200).
-function receiver(status = 200) {
-  return new Promise((resolve) => {
-    const got = [];
-    const srv = http.createServer((req, res) => {
-      const chunks = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        got.push({ method: req.method, url: req.url, headers: req.headers, raw: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(typeof srv.status === 'function' ? srv.status(got.length) : srv.status, { 'Content-Type': 'text/plain' });
-        res.end('ok');
-      });
-    });
-    srv.status = status;
-    srv.listen(0, '127.0.0.1', () => resolve({ srv, got, url: `http://127.0.0.1:${srv.address().port}/hook`, close: () => srv.close() }));
-  });
-}
-
-async function ctl(f, method, p, body) {
-  const r = await fetch(`${f.base}/__control${p}`, {
-    method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const j = await r.json();
-  if (r.status !== 200) throw new Error(`control ${method} ${p} -> ${r.status} ${JSON.stringify(j)}`);
-  return j;
-}
+test.after(stopAll);
 
 const hmacHex = (key, msg) => crypto.createHmac('sha256', key).update(msg).digest('hex');
 
