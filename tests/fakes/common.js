@@ -81,10 +81,11 @@ function parseForm(str) {
     const eq = part.indexOf('=');
     const rawK = eq < 0 ? part : part.slice(0, eq);
     const rawV = eq < 0 ? '' : part.slice(eq + 1);
-    const key = decodeURIComponent(rawK.replace(/\+/g, ' '));
-    const val = decodeURIComponent(rawV.replace(/\+/g, ' '));
+    const key = safeDecode(rawK);
+    const val = safeDecode(rawV);
     const m = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(key);
     const path = m ? [m[1], ...[...m[2].matchAll(/\[([^[\]]*)\]/g)].map((x) => x[1])] : [key];
+    if (path.some((k) => k === '__proto__' || k === 'constructor' || k === 'prototype')) continue;
     let node = root;
     for (let i = 0; i < path.length; i++) {
       let k = path[i];
@@ -97,6 +98,12 @@ function parseForm(str) {
     }
   }
   return compactArrays(root);
+}
+
+// Percent-decoding that never throws: a malformed escape is kept verbatim.
+function safeDecode(s) {
+  const t = s.replace(/\+/g, ' ');
+  try { return decodeURIComponent(t); } catch { return t.replace(/%([0-9A-Fa-f]{2})/g, (m, h) => String.fromCharCode(parseInt(h, 16))); }
 }
 
 // Sparse arrays from a[5]=x are compacted, as qs does.

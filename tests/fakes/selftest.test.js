@@ -26,6 +26,24 @@ const hmacHex = (key, msg) => crypto.createHmac('sha256', key).update(msg).diges
 
 /* ===================================================================== Stripe */
 
+test('form decoding (common.parseForm) matches Stripe/qs bracket rules', () => {
+  const { parseForm, encodeForm } = require('./common');
+  const q = 'a=1&metadata[wallet_id]=w%201&line_items[0][price_data][unit_amount]=2500&line_items[0][quantity]=1'
+    + '&line_items[1][quantity]=2&expand[]=x&expand[]=y&plus=a+b&bad=%E0%A4%A&__proto__[polluted]=1';
+  const f = parseForm(q);
+  assert.equal(f.a, '1');
+  assert.deepEqual(f.metadata, { wallet_id: 'w 1' });
+  assert.equal(f.line_items.length, 2);
+  assert.equal(f.line_items[0].price_data.unit_amount, '2500');
+  assert.equal(f.line_items[1].quantity, '2');
+  assert.deepEqual(f.expand, ['x', 'y']);
+  assert.equal(f.plus, 'a b');
+  assert.equal(typeof f.bad, 'string');
+  assert.equal({}.polluted, undefined);
+  const round = { mode: 'payment', line_items: [{ price_data: { currency: 'usd', unit_amount: 5 }, quantity: 1 }], metadata: { k: 'v&=' } };
+  assert.deepEqual(parseForm(encodeForm(round)), { mode: 'payment', line_items: [{ price_data: { currency: 'usd', unit_amount: '5' }, quantity: '1' }], metadata: { k: 'v&=' } });
+});
+
 test('stripe', { timeout: 60000 }, async (t) => {
   const f = await start('stripe');
   const stripe = new Stripe('sk_test_selftest', { host: '127.0.0.1', port: f.port, protocol: 'http', maxNetworkRetries: 0 });
