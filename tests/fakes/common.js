@@ -334,9 +334,22 @@ function createFake(opts) {
   return fake;
 }
 
+// With --parent-pid P, exits once process P is gone (so a crashed test
+// harness leaves no fake behind). Checks once a second.
+function watchParent(args) {
+  if (!args['parent-pid']) return;
+  if (!/^\d{1,10}$/.test(args['parent-pid'])) throw new Error(`bad --parent-pid: ${args['parent-pid']}`);
+  const pid = Number(args['parent-pid']);
+  const timer = setInterval(() => {
+    try { process.kill(pid, 0); } catch (e) { if (e.code === 'ESRCH') process.exit(0); }
+  }, 1000);
+  timer.unref();
+}
+
 // Standard main(): parse --port, listen, print the ready line, exit on SIGTERM.
 async function runMain(fake, extra = {}) {
   const args = parseArgs(process.argv.slice(2));
+  watchParent(args);
   const port = await fake.listen(parsePort(args.port, 0));
   const line = { ready: true, port, ...extra };
   process.stdout.write(JSON.stringify(line) + '\n');
@@ -348,5 +361,5 @@ async function runMain(fake, extra = {}) {
 
 module.exports = {
   parseArgs, parsePort, randStr, nowSec, isoNow, sleep, readBody, tryJson,
-  parseForm, encodeForm, send, postRaw, createFake, runMain, ALNUM,
+  parseForm, encodeForm, send, postRaw, createFake, runMain, watchParent, ALNUM,
 };

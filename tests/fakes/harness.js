@@ -16,7 +16,7 @@ const started = [];
 // parsed ready line plus {base, proc}; rejects if the process exits first.
 function startFake(name, extra = []) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [path.join(__dirname, `${name}.js`), '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [path.join(__dirname, `${name}.js`), '--port', '0', '--parent-pid', String(process.pid), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(proc);
     let out = '';
     let err = '';

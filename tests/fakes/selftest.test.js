@@ -607,6 +607,12 @@ test('google id tokens', { timeout: 60000 }, async (t) => {
     await assert.rejects(jose.jwtVerify(wrong.id_token, jwks, { audience: aud }), (e) => e.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED');
     const stranger = await ctl(f, 'POST', '/sign', { claims: { aud }, key: 'unpublished' });
     await assert.rejects(jose.jwtVerify(stranger.id_token, jwks, { audience: aud }), (e) => e.code === 'ERR_JWKS_NO_MATCHING_KEY');
+    const none = await ctl(f, 'POST', '/sign', { claims: { aud }, alg: 'none' });
+    assert.equal(jose.decodeProtectedHeader(none.id_token).alg, 'none');
+    await assert.rejects(jose.jwtVerify(none.id_token, jwks, { audience: aud }));
+    const hs = await ctl(f, 'POST', '/sign', { claims: { aud }, alg: 'HS256' });
+    assert.equal(jose.decodeProtectedHeader(hs.id_token).alg, 'HS256');
+    await assert.rejects(jose.jwtVerify(hs.id_token, jwks, { audience: aud }));
     const noEmail = await ctl(f, 'POST', '/sign', { claims: { aud, email: null } });
     assert.equal('email' in jose.decodeJwt(noEmail.id_token), false);
   });
@@ -867,10 +873,14 @@ test('elevenlabs tts', { timeout: 60000 }, async (t) => {
     assert.equal(b[0], 0xff);
     assert.equal(b[1] & 0xe0, 0xe0);
     assert.equal(b.length % 417, 0);
+    const st = await fetch(`${f.base}/v1/text-to-speech/${VOICE}/stream`, { method: 'POST', headers: H, body: JSON.stringify({ text: 'Hi' }) });
+    assert.equal(st.headers.get('transfer-encoding'), 'chunked');
+    assert.equal(st.headers.get('character-cost'), '2');
+    assert.equal(Buffer.from(await st.arrayBuffer())[0], 0xff);
     const flash = await tts({ text: 'Hello world', model_id: 'eleven_flash_v2_5' });
     assert.equal(flash.headers.get('character-cost'), '6');
     const sub = await (await fetch(`${f.base}/v1/user/subscription`, { headers: H })).json();
-    assert.equal(sub.character_count, 17);
+    assert.equal(sub.character_count, 19);
   });
 
   await t.test('error shapes: 401, 422, voice_not_found, too long, quota', async () => {
