@@ -291,6 +291,31 @@ test('stripe', { timeout: 60000 }, async (t) => {
     const s3 = await mk();
     const exp = await ctl(f, 'POST', `/checkout/${s3.id}/expire`);
     assert.equal(exp.status, 'expired');
+    // saved card for off-session top-ups: customer_creation + setup_future_usage, expand, list
+    const s5 = await stripe.checkout.sessions.create({
+      mode: 'payment', customer_creation: 'always', customer_email: 'saver@b.test',
+      payment_intent_data: { setup_future_usage: 'off_session', metadata: { wallet_id: 'w_9' } },
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 1000, product_data: { name: 'c' } }, quantity: 1 }],
+    });
+    await ctl(f, 'POST', `/checkout/${s5.id}/complete`);
+    const ex = await stripe.checkout.sessions.retrieve(s5.id, { expand: ['payment_intent'] });
+    assert.equal(typeof ex.payment_intent, 'object');
+    assert.equal(ex.payment_intent.setup_future_usage, 'off_session');
+    assert.match(ex.customer, /^cus_/);
+    const pms = await stripe.customers.listPaymentMethods(ex.customer);
+    assert.equal(pms.data.length, 1);
+    assert.equal(pms.data[0].id, ex.payment_intent.payment_method);
+    assert.equal(pms.data[0].card.last4, '4242');
+    const topup = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: ex.customer, payment_method: pms.data[0].id, confirm: true, off_session: true });
+    assert.equal(topup.status, 'succeeded');
+    await ctl(f, 'POST', `/payment_methods/${pms.data[0].id}`, { outcome: 'insufficient_funds' });
+    await assert.rejects(
+      stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: ex.customer, payment_method: pms.data[0].id, confirm: true, off_session: true }),
+      (e) => e.statusCode === 402 && e.decline_code === 'insufficient_funds',
+    );
+    const exp2 = await stripe.paymentIntents.retrieve(topup.id, { expand: ['latest_charge'] });
+    assert.equal(exp2.latest_charge.object, 'charge');
+    assert.equal(exp2.latest_charge.amount, 2000);
     // the hosted page completes a session and redirects to success_url
     const s4 = await mk();
     const page = await fetch(s4.url);
