@@ -98,13 +98,11 @@ prepare(struct mg_ctx *c)
 			return mg_fail(c, MG_E_INTERNAL, "out of memory");
 		return mg_fail(c, MG_E_BAD_REQUEST, "%s", fcgi_req_strerror(re));
 	}
-	if (c->route->authn != MG_AUTHN_NONE) {
-		if ((st = auth_authenticate(c)) != 0)
+	/* MG_AUTHN_HANDLER routes authenticate inside their own query. */
+	if (c->route->authn == MG_AUTHN_REQUIRED ||
+	    c->route->authn == MG_AUTHN_OPTIONAL) {
+		if ((st = auth_require(c)) != 0)
 			return st;
-		if (c->who.authenticated && c->route->scope != 0 &&
-		    !(c->who.scopes & c->route->scope))
-			return mg_fail(c, MG_E_FORBIDDEN,
-			    "this credential lacks the scope this route needs");
 	}
 	return 0;
 }
