@@ -1050,7 +1050,7 @@ auth_oauth_h_revoke(struct mg_ctx *c)
 			    "could not revoke, retry");
 	} else {
 		mg_sha256(tok, strlen(tok), h);
-		if (db_row(c->db, DB_OAUTH_RT_GET, "b", "ssisssii", h,
+		if (db_row(c->db, DB_OAUTH_RT_GET, "b", "ssiissii", h,
 		    (size_t)32, grant, sizeof(grant), client, sizeof(client),
 		    &live, &scopes, user, sizeof(user), ws, sizeof(ws), &exp,
 		    &iat) == DB_OK && strcmp(client, cl.id) == 0) {
@@ -1125,7 +1125,7 @@ auth_oauth_h_introspect(struct mg_ctx *c)
 		}
 	} else {
 		mg_sha256(tok, strlen(tok), h);
-		if (db_row(c->db, DB_OAUTH_RT_GET, "b", "ssisssii", h,
+		if (db_row(c->db, DB_OAUTH_RT_GET, "b", "ssiissii", h,
 		    (size_t)32, grant, sizeof(grant), client, sizeof(client),
 		    &live, &scopes, user, sizeof(user), ws, sizeof(ws), &exp,
 		    &iat) == DB_OK && live && strcmp(client, cl.id) == 0) {
