@@ -140,6 +140,7 @@ static const char *const uri_errs[AUTH_URI__MAX] = {
 	"redirect URI has a fragment",			/* AUTH_URI_FRAGMENT */
 	"redirect URI must be https, loopback http or a private-use scheme", /* AUTH_URI_SCHEME */
 	"redirect URI has no host",			/* AUTH_URI_NO_HOST */
+	"redirect URI has user information or a bad port", /* AUTH_URI_USERINFO */
 };
 
 const char *
@@ -180,6 +181,30 @@ loopback_host(const char *a)
 	return a[n] == '\0' || a[n] == ':' || a[n] == '/' || a[n] == '?';
 }
 
+/*
+ * 1 when the authority at a (after "scheme://") has no userinfo and, if
+ * it has a port, only 1-5 digits before the path or query.
+ */
+static int
+authority_ok(const char *a)
+{
+	size_t n = strcspn(a, "/?"), i, colon;
+
+	if (memchr(a, '@', n) != NULL)
+		return 0;
+	for (colon = n; colon > 0 && a[colon - 1] != ':' && a[colon - 1] != ']';
+	    colon--)
+		continue;
+	if (colon == 0 || a[colon - 1] != ':')
+		return 1;	/* no port */
+	if (n - colon < 1 || n - colon > 5)
+		return 0;
+	for (i = colon; i < n; i++)
+		if (a[i] < '0' || a[i] > '9')
+			return 0;
+	return 1;
+}
+
 enum auth_uri_err
 auth_oauth_redirect_check(const char *uri)
 {
@@ -201,12 +226,14 @@ auth_oauth_redirect_check(const char *uri)
 		if (strncmp(uri + 5, "://", 3) != 0 || uri[8] == '\0' ||
 		    uri[8] == '/' || uri[8] == '?')
 			return AUTH_URI_NO_HOST;
-		return AUTH_URI_OK;
+		return authority_ok(uri + 8) ? AUTH_URI_OK : AUTH_URI_USERINFO;
 	}
 	if (sl == 4 && strncmp(uri, "http", 4) == 0) {
 		if (strncmp(uri + 4, "://", 3) != 0 || uri[7] == '\0' ||
 		    uri[7] == '/')
 			return AUTH_URI_NO_HOST;
+		if (!authority_ok(uri + 7))
+			return AUTH_URI_USERINFO;
 		return loopback_host(uri + 7) ? AUTH_URI_OK : AUTH_URI_SCHEME;
 	}
 	/* Private-use URI scheme (RFC 8252 §7.1): reverse domain name. */

@@ -69,6 +69,7 @@ enum auth_uri_err {
 	AUTH_URI_FRAGMENT,	/* has a '#' (RFC 6749 §3.1.2) */
 	AUTH_URI_SCHEME,	/* not https, loopback http, or a private-use scheme */
 	AUTH_URI_NO_HOST,	/* http(s) without an authority */
+	AUTH_URI_USERINFO,	/* http(s) authority with user@ or a bad port */
 	AUTH_URI__MAX
 };
 
