@@ -4,6 +4,7 @@
  * authorization server. The HTTP handlers are in auth_oauth_http.c.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -17,6 +18,22 @@
 #include "auth_oauth.h"
 
 static struct auth_jwt_ring *ring;
+
+/*
+ * Tokens this process has verified (signature, iss, aud, claims), by the
+ * SHA-256 of the whole token: a client reuses its access token for many
+ * requests, and the ES256 verification dominates the cost of a request.
+ * A hit still checks exp here and the jti and grant in the database, so
+ * revocation and expiry are unchanged; the cache is flushed whenever the
+ * key ring changes (a retired key's tokens are then verified again).
+ */
+#define VCACHE_SLOTS	128
+struct vcache_ent {
+	unsigned char		 h[32];
+	int			 used;
+	struct auth_jwt_claims	 cl;
+};
+static struct vcache_ent *vcache;
 
 const char *
 auth_oauth_issuer(void)
@@ -60,6 +77,7 @@ struct auth_jwt_ring *
 auth_oauth_ring(void)
 {
 	enum auth_jwt_err e;
+	int changed = 0;
 
 	if (ring == NULL) {
 		if ((e = auth_jwt_ring_load(auth_jwt_keys_dir(), &ring)) !=
@@ -70,10 +88,49 @@ auth_oauth_ring(void)
 		}
 		return ring;
 	}
-	if ((e = auth_jwt_ring_refresh(&ring, NULL)) != AUTH_JWT_OK)
+	if ((e = auth_jwt_ring_refresh(&ring, &changed)) != AUTH_JWT_OK)
 		mg_log(MG_LOG_WARN, "oauth key ring refresh: %s (old ring kept)",
 		    auth_jwt_strerror(e));
+	if (changed && vcache != NULL)
+		memset(vcache, 0, VCACHE_SLOTS * sizeof(*vcache));
 	return ring;
+}
+
+/*
+ * Verify tok (NUL-terminated, n bytes) with the ring, through the cache of
+ * verified tokens. AUTH_JWT_OK fills cl.
+ */
+static enum auth_jwt_err
+verify_cached(struct auth_jwt_ring *r, const char *tok, size_t n,
+    struct auth_jwt_claims *cl)
+{
+	unsigned char h[32];
+	struct vcache_ent *v = NULL;
+	time_t now = time(NULL);
+	enum auth_jwt_err e;
+
+	if (vcache == NULL)
+		vcache = calloc(VCACHE_SLOTS, sizeof(*vcache));
+	mg_sha256(tok, n, h);
+	if (vcache != NULL) {
+		v = &vcache[(h[0] | (unsigned)h[1] << 8) % VCACHE_SLOTS];
+		if (v->used && memcmp(v->h, h, 32) == 0) {
+			if (v->cl.exp <= (int64_t)now) {
+				v->used = 0;
+				return AUTH_JWT_E_EXPIRED;
+			}
+			*cl = v->cl;
+			return AUTH_JWT_OK;
+		}
+	}
+	e = auth_jwt_verify(r, tok, auth_oauth_issuer(), auth_oauth_audience(),
+	    now, cl);
+	if (e == AUTH_JWT_OK && v != NULL) {
+		memcpy(v->h, h, 32);
+		v->cl = *cl;
+		v->used = 1;
+	}
+	return e;
 }
 
 /* 401 with RFC 6750 §3 WWW-Authenticate. */
@@ -102,8 +159,7 @@ auth_oauth_authenticate(struct mg_ctx *c, const char *tok, size_t n)
 		return token_401(c, auth_jwt_strerror(AUTH_JWT_E_TOO_LONG));
 	if ((t = mg_arena_strndup(c->arena, tok, n)) == NULL)
 		return mg_fail(c, MG_E_INTERNAL, "out of memory");
-	if ((je = auth_jwt_verify(r, t, auth_oauth_issuer(),
-	    auth_oauth_audience(), time(NULL), &cl)) != AUTH_JWT_OK)
+	if ((je = verify_cached(r, t, n, &cl)) != AUTH_JWT_OK)
 		return token_401(c, auth_jwt_strerror(je));
 	if (strlen(cl.ws) >= sizeof(w->workspace_id) ||
 	    strlen(cl.jti) >= sizeof(w->key_id) ||

@@ -26,8 +26,8 @@ cd "$ROOT"
 ROUTES=(
 	"health|GET|/health|none||fcgi|0.9"
 	"me|GET|/v1/me|key||select|0.7"
-	"wallet|GET|/v1/wallet|key||select|0.7"
 	"me_jwt|GET|/v1/me|jwt||select|0.6"
+	"wallet|GET|/v1/wallet|key||select|0.7"
 )
 
 # --- Floors -------------------------------------------------------------------
