@@ -13,6 +13,7 @@
 #include "auth_password.h"
 
 #define MAX_REDIRECTS	8
+#define MAX_WORKSPACES	8
 
 /* Value of --name in argv, or NULL. */
 static const char *
@@ -80,6 +81,8 @@ auth_admin_user_create(struct db_conn *db, int argc, char **argv, char *err,
 	const char *email = opt(argc, argv, "--email");
 	const char *pwf = opt(argc, argv, "--password-file");
 	const char *ws = opt(argc, argv, "--workspace");
+	const char *wss[MAX_WORKSPACES];
+	int nws = 0, i;
 	const char *role = opt(argc, argv, "--role");
 	char pw[AUTH_PW_MAX + 2], hash[AUTH_PW_HASH_SIZE], id[37];
 	struct auth_pw_params p;
@@ -112,20 +115,30 @@ auth_admin_user_create(struct db_conn *db, int argc, char **argv, char *err,
 	sodium_memzero(pw, sizeof(pw));
 	if (pe != AUTH_PW_OK)
 		return fail(err, errcap, "user create: hashing failed");
-	if (ws != NULL && db_row(db, DB_ADM_WS_EXISTS, "s", "i", ws, &one) !=
-	    DB_OK) {
-		snprintf(err, errcap, "user create: no workspace %s", ws);
-		return NULL;
-	}
+	/* --workspace may be repeated: one membership each, same role. */
+	for (i = 0; i < argc - 1; i++)
+		if (strcmp(argv[i], "--workspace") == 0) {
+			if (nws == MAX_WORKSPACES)
+				return fail(err, errcap, "user create: at most "
+				    "8 workspaces");
+			wss[nws++] = argv[++i];
+			if (db_row(db, DB_ADM_WS_EXISTS, "s", "i", wss[nws - 1],
+			    &one) != DB_OK) {
+				snprintf(err, errcap, "user create: no workspace "
+				    "%s", wss[nws - 1]);
+				return NULL;
+			}
+		}
 	mg_uuid(id);
 	if ((e = db_exec(db, DB_USER_INSERT, "sss", id, email, hash)) == DB_DUP)
 		return fail(err, errcap, "user create: that email is taken");
 	if (e != DB_OK)
 		return fail(err, errcap, "user create: database error");
-	if (ws != NULL && db_exec(db, DB_MEMBER_UPSERT, "sss", ws, id, role) !=
-	    DB_OK)
-		return fail(err, errcap, "user create: could not add the "
-		    "membership");
+	for (i = 0; i < nws; i++)
+		if (db_exec(db, DB_MEMBER_UPSERT, "sss", wss[i], id, role) !=
+		    DB_OK)
+			return fail(err, errcap, "user create: could not add "
+			    "the membership");
 	o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_string(id));
 	json_object_object_add(o, "email", json_object_new_string(email));

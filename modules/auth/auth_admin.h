@@ -3,7 +3,8 @@
  * signing keys). Each returns a new JSON object describing what it made
  * (the caller prints and releases it), or NULL with a message in err.
  *
- *   mgctl user create --email E --password-file F [--workspace WS] [--role owner|member]
+ *   mgctl user create --email E --password-file F [--workspace WS …] [--role owner|member]
+ *     (--workspace may be repeated: a membership in each, with the role)
  *   mgctl oauth-client create --name N --redirect-uri U [--redirect-uri U2 …]
  *                     [--scopes generate,read,admin] [--confidential]
  *   mgctl signing-key rotate

@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 
 #include "it.h"
+#include "mg_crypto.h"
 #include "mgtest.h"
 
 /* RFC 7636 Appendix B. */
@@ -191,9 +192,9 @@ az_query(const char *redirect, const char *challenge, const char *method,
 
 #define AZ(scope, state) az_query(NULL, CHALLENGE, "S256", scope, state)
 
-/* Sign in through the sign-in page; writes "mg_session=…" to out. */
+/* Sign in as who through the sign-in page; "mg_session=…" into out. */
 static int
-login(char *out, size_t cap)
+login_as(const char *who, char *out, size_t cap)
 {
 	struct it_resp r;
 	char csrf[128], lck[160], body[2048];
@@ -207,7 +208,7 @@ login(char *out, size_t cap)
 	}
 	it_free(&r);
 	snprintf(body, sizeof(body), "email=%s&password=%s&csrf=%s&return=%s",
-	    esc(email), esc(PASSWORD), csrf, esc(strchr(q, '?') + 1));
+	    esc(who), esc(PASSWORD), csrf, esc(strchr(q, '?') + 1));
 	if (post_form(&r, "/v1/oauth/login", lck, body) != 0 ||
 	    r.status != 303 || set_cookie(&r, "mg_session", out, cap) != 0) {
 		it_free(&r);
@@ -215,6 +216,12 @@ login(char *out, size_t cap)
 	}
 	it_free(&r);
 	return 0;
+}
+
+static int
+login(char *out, size_t cap)
+{
+	return login_as(email, out, cap);
 }
 
 /* The consent form's CSRF token for the session; 0 or -1. */
@@ -265,6 +272,27 @@ get_code_ws(const char *scope, const char *ws, char *code, size_t cap)
 	if (consent_csrf(session, csrf, sizeof(csrf)) != 0)
 		return -1;
 	if (consent(&r, session, csrf, "allow", scope, "st", ws) != 0 ||
+	    r.status != 303) {
+		it_free(&r);
+		return -1;
+	}
+	rc = loc_param(&r, "code", code, cap);
+	it_free(&r);
+	return rc;
+}
+
+/* Like get_code_ws, for another session. */
+static int
+get_code_sess(const char *sess, const char *scope, const char *ws, char *code,
+    size_t cap)
+{
+	struct it_resp r;
+	char csrf[128];
+	int rc;
+
+	if (consent_csrf(sess, csrf, sizeof(csrf)) != 0)
+		return -1;
+	if (consent(&r, sess, csrf, "allow", scope, "st", ws) != 0 ||
 	    r.status != 303) {
 		it_free(&r);
 		return -1;
@@ -423,6 +451,9 @@ setup(void)
 		return 1;
 	rc = it_mgctl_status("user create --email %s --password-file %s "
 	    "--workspace %s --role owner", email, pwf, W.ws);
+	if (rc == 0)
+		rc = it_mgctl_status("user create --email two-%s --password-file "
+		    "%s --workspace %s --workspace %s", email, pwf, W.ws, W2);
 	unlink(pwf);
 	if (rc != 0)
 		return 1;
@@ -982,6 +1013,90 @@ t_token_bound_to_chosen_workspace(void)
 }
 
 static void
+t_workspace_choice_among_several(void)
+{
+	struct it_resp r;
+	char sess[128], who[160], code[128], at[4200];
+
+	snprintf(who, sizeof(who), "two-%s", email);
+	CU_ASSERT_EQUAL_FATAL(login_as(who, sess, sizeof(sess)), 0);
+	get_c(&r, AZ("read", "s"), sess);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, W.ws));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, W2));
+	it_free(&r);
+	CU_ASSERT_EQUAL_FATAL(get_code_sess(sess, "read", W2, code,
+	    sizeof(code)), 0);
+	exchange(&r, code, VERIFIER, NULL);
+	CU_ASSERT_EQUAL_FATAL(r.status, 200);
+	snprintf(at, sizeof(at), "%s", it_str(&r, "access_token"));
+	it_free(&r);
+	api_get(&r, "/v1/me", at);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_STRING_EQUAL(it_str(&r, "workspace.id"), W2);
+	it_free(&r);
+}
+
+/* The kid of a JWS (decoded header) into out; 0 or -1. */
+static int
+jws_kid(const char *tok, char *out, size_t cap)
+{
+	unsigned char buf[512];
+	const char *dot = strchr(tok, '.');
+	json_object *o, *v;
+	int n, rc = -1;
+
+	if (dot == NULL || (n = mg_unb64(tok, (size_t)(dot - tok), 0, buf,
+	    sizeof(buf) - 1)) < 0)
+		return -1;
+	buf[n] = '\0';
+	if ((o = json_tokener_parse((const char *)buf)) == NULL)
+		return -1;
+	if (json_object_object_get_ex(o, "kid", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		snprintf(out, cap, "%s", json_object_get_string(v));
+		rc = 0;
+	}
+	json_object_put(o);
+	return rc;
+}
+
+static void
+t_signing_key_rotation(void)
+{
+	struct it_resp r;
+	char at[4200], rt[128], at2[4200], kid1[64], kid2[64];
+	json_object *o, *keys;
+	size_t before;
+
+	CU_ASSERT_EQUAL_FATAL(tokens("read", at, sizeof(at), rt, sizeof(rt)), 0);
+	CU_ASSERT_EQUAL_FATAL(jws_kid(at, kid1, sizeof(kid1)), 0);
+	it_get(&r, "/v1/oauth/jwks", NULL);
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(r.json, "keys", &keys));
+	before = json_object_array_length(keys);
+	it_free(&r);
+	sleep(1);	/* kids carry the creation second: a strictly newer one */
+	o = it_mgctl("signing-key rotate");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	json_object_put(o);
+	/* The old key stays published and its tokens keep working. */
+	it_get(&r, "/v1/oauth/jwks", NULL);
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(r.json, "keys", &keys));
+	CU_ASSERT_EQUAL(json_object_array_length(keys), before + 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, kid1));
+	it_free(&r);
+	CU_ASSERT_EQUAL(me_status(at), 200);
+	/* New tokens are signed by the new key. */
+	refresh(&r, rt);
+	CU_ASSERT_EQUAL_FATAL(r.status, 200);
+	snprintf(at2, sizeof(at2), "%s", it_str(&r, "access_token"));
+	it_free(&r);
+	CU_ASSERT_EQUAL_FATAL(jws_kid(at2, kid2, sizeof(kid2)), 0);
+	CU_ASSERT_STRING_NOT_EQUAL(kid1, kid2);
+	CU_ASSERT_EQUAL(me_status(at2), 200);
+}
+
+static void
 t_token_wrong_verifier_invalid_grant(void)
 {
 	struct it_resp r;
@@ -1335,6 +1450,8 @@ static const struct mgt_case cases[] = {
 	{ "happy_path_token_me_scopes", t_happy_path_token_me_scopes },
 	{ "token_scope_enforced_on_routes", t_token_scope_enforced_on_routes },
 	{ "token_bound_to_chosen_workspace", t_token_bound_to_chosen_workspace },
+	{ "workspace_choice_among_several", t_workspace_choice_among_several },
+	{ "signing_key_rotation", t_signing_key_rotation },
 	{ "token_wrong_verifier_invalid_grant", t_token_wrong_verifier_invalid_grant },
 	{ "token_missing_verifier_invalid_grant", t_token_missing_verifier_invalid_grant },
 	{ "token_other_redirect_invalid_grant", t_token_other_redirect_invalid_grant },
