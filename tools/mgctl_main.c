@@ -15,6 +15,7 @@
  *   mgctl [--json] oauth-client create --name N --redirect-uri U [...]
  *                  [--scopes generate,read,admin] [--confidential]
  *   mgctl [--json] signing-key rotate
+ *   mgctl [--json] oauth purge
  *
  * With --json each command prints one JSON object (`id` of what it made,
  * `key` for a new key). Errors: a message on stderr and a non-zero exit.
@@ -419,7 +420,8 @@ usage(void)
 	    "                      [--workspace WS] [--role owner|member]\n"
 	    "       mgctl [--json] oauth-client create --name N --redirect-uri U [...]\n"
 	    "                      [--scopes generate,read,admin] [--confidential]\n"
-	    "       mgctl [--json] signing-key rotate\n");
+	    "       mgctl [--json] signing-key rotate\n"
+	    "       mgctl [--json] oauth purge\n");
 	return 2;
 }
 
@@ -462,6 +464,9 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[0], "oauth-client") == 0 &&
 	    strcmp(argv[1], "create") == 0)
 		return cmd_admin(auth_admin_client_create, argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[0], "oauth") == 0 &&
+	    strcmp(argv[1], "purge") == 0)
+		return cmd_admin(auth_admin_purge, argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[0], "signing-key") == 0 &&
 	    strcmp(argv[1], "rotate") == 0) {
 		char err[512];

@@ -265,3 +265,42 @@ auth_admin_key_rotate(char *err, size_t errcap)
 	json_object_object_add(o, "retired", json_object_new_int(removed));
 	return o;
 }
+
+/*
+ * Delete, in batches of 10,000, authorization codes and access-token
+ * records that expired more than a day ago (a jti row is only needed while
+ * its token can still be presented) and browser sessions that ended more
+ * than a day ago. Used refresh tokens are kept: they detect reuse.
+ */
+json_object *
+auth_admin_purge(struct db_conn *db, int argc, char **argv, char *err,
+    size_t errcap)
+{
+	static const struct {
+		enum db_stmt	 st;
+		const char	*name;
+	} what[] = {
+		{ DB_OAUTH_PURGE_CODES, "codes" },
+		{ DB_OAUTH_PURGE_AT, "access_tokens" },
+		{ DB_SESSION_PURGE, "sessions" },
+	};
+	json_object *o = json_object_new_object();
+	int64_t total, n;
+	size_t i;
+
+	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+		total = 0;
+		do {
+			if (db_exec(db, what[i].st, "") != DB_OK) {
+				json_object_put(o);
+				return fail(err, errcap, "oauth purge: database "
+				    "error");
+			}
+			n = db_affected(db, what[i].st);
+			total += n;
+		} while (n >= 10000);
+		json_object_object_add(o, what[i].name,
+		    json_object_new_int64(total));
+	}
+	return o;
+}

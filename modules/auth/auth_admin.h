@@ -8,6 +8,7 @@
  *   mgctl oauth-client create --name N --redirect-uri U [--redirect-uri U2 …]
  *                     [--scopes generate,read,admin] [--confidential]
  *   mgctl signing-key rotate
+ *   mgctl oauth purge        (expired codes, access-token records, sessions)
  */
 #ifndef AUTH_ADMIN_H
 #define AUTH_ADMIN_H
@@ -23,5 +24,7 @@ json_object	*auth_admin_user_create(struct db_conn *, int argc, char **argv,
 json_object	*auth_admin_client_create(struct db_conn *, int argc,
 		    char **argv, char *err, size_t errcap);
 json_object	*auth_admin_key_rotate(char *err, size_t errcap);
+json_object	*auth_admin_purge(struct db_conn *, int argc, char **argv,
+		    char *err, size_t errcap);
 
 #endif

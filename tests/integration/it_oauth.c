@@ -1413,6 +1413,26 @@ t_logout_revokes_session(void)
 	it_free(&r);
 }
 
+static void
+t_mgctl_oauth_purge_keeps_live_tokens(void)
+{
+	char at[4200], rt[128];
+	json_object *o, *v;
+	struct it_resp r;
+
+	CU_ASSERT_EQUAL_FATAL(tokens("read", at, sizeof(at), rt, sizeof(rt)), 0);
+	o = it_mgctl("oauth purge");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_TRUE(json_object_object_get_ex(o, "codes", &v));
+	CU_ASSERT_TRUE(json_object_object_get_ex(o, "access_tokens", &v));
+	CU_ASSERT_TRUE(json_object_object_get_ex(o, "sessions", &v));
+	json_object_put(o);
+	CU_ASSERT_EQUAL(me_status(at), 200);	/* live records untouched */
+	refresh(&r, rt);
+	CU_ASSERT_EQUAL(r.status, 200);
+	it_free(&r);
+}
+
 static const struct mgt_case cases[] = {
 	{ "metadata_rfc8414", t_metadata_rfc8414 },
 	{ "jwks_has_es256_key", t_jwks_has_es256_key },
@@ -1467,6 +1487,7 @@ static const struct mgt_case cases[] = {
 	{ "revoke_refresh_token_kills_grant", t_revoke_refresh_token_kills_grant },
 	{ "introspect_active_then_inactive", t_introspect_active_then_inactive },
 	{ "logout_revokes_session", t_logout_revokes_session },
+	{ "mgctl_oauth_purge_keeps_live_tokens", t_mgctl_oauth_purge_keeps_live_tokens },
 	{ NULL, NULL }
 };
 
