@@ -22,3 +22,9 @@ GRANT INSERT, UPDATE ON mediagate.api_keys TO mg_auth@localhost, mg_auth@'127.0.
 GRANT SELECT, INSERT, UPDATE ON mediagate.users TO mg_auth@localhost, mg_auth@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE ON mediagate.workspace_members TO mg_auth@localhost, mg_auth@'127.0.0.1';
 GRANT SELECT, UPDATE ON mediagate.workspaces TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
+
+-- payments (005, modules/wallet/payments.c): the wallet pool records and
+-- settles external payments; mgctl (admin) reads them for ledger verify.
+GRANT SELECT, INSERT, UPDATE ON mediagate.payments TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.payment_checkouts TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
+GRANT SELECT, INSERT ON mediagate.payment_events TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
