@@ -96,7 +96,7 @@ settle_in_tx(struct db_conn *db, const struct payments_settle *s, int *res)
 	if ((rc = wallet_tx_rc(db, w, res)) != DB_OK)
 		return rc;
 	*res = w == WALLET_OK ? PAYMENTS_OK : PAYMENTS_ALREADY;
-	if ((e = db_exec(db, DB_PAY_UPSERT_PAID, "ssssiiis", pname,
+	if ((e = db_exec(db, DB_PAY_UPSERT_PAID, "sssssiis", pname,
 	    s->payment_key, s->workspace_id,
 	    s->package_code ? s->package_code : "", s->checkout_id,
 	    s->amount_micros, s->credit_micros, ref)) != DB_OK)
@@ -138,10 +138,12 @@ int
 payments_settle(struct db_conn *db, const struct payments_settle *s)
 {
 	struct settle_args a = { s, PAYMENTS_DB };
+	int rc;
 
 	if (s->credit_micros <= 0 || s->amount_micros < 0)
 		return PAYMENTS_BAD_AMOUNT;
-	return tx_result(db_tx(db, settle_tx, &a), a.res, "settle");
+	rc = db_tx(db, settle_tx, &a);	/* before reading a.res */
+	return tx_result(rc, a.res, "settle");
 }
 
 int
@@ -151,7 +153,7 @@ payments_checkout_record(struct db_conn *db, enum payments_provider p,
 {
 	enum db_err e;
 
-	e = db_exec(db, DB_PAY_CHECKOUT_INSERT, "ssssiii",
+	e = db_exec(db, DB_PAY_CHECKOUT_INSERT, "sssssii",
 	    payments_provider_name(p), checkout_id,
 	    alt_id && *alt_id ? alt_id : NULL, ws, pkg, amount, credit);
 	/* DB_DUP: the provider replayed an idempotent create: same row. */
@@ -460,7 +462,8 @@ payments_stripe_event(struct db_conn *db, const struct catalog *cat,
 		return PAYMENTS_IGNORED;
 	if (parse_rc != PAY_EVT_OK && parse_rc != PAY_EVT_ENOMETA)
 		return PAYMENTS_IGNORED;
-	rc = tx_result(db_tx(db, stripe_event_tx, &a), a.res, ev->type_name);
+	rc = db_tx(db, stripe_event_tx, &a);	/* before reading a.res */
+	rc = tx_result(rc, a.res, ev->type_name);
 	if (moved != NULL)
 		*moved = a.moved;
 	return rc;
@@ -546,7 +549,8 @@ payments_coinbase_event(struct db_conn *db, const struct pay_coinbase_event *ev,
 		return PAYMENTS_IGNORED;
 	if (parse_rc != PAY_EVT_OK && parse_rc != PAY_EVT_ENOMETA)
 		return PAYMENTS_IGNORED;
-	rc = tx_result(db_tx(db, coinbase_event_tx, &a), a.res, ev->type_name);
+	rc = db_tx(db, coinbase_event_tx, &a);	/* before reading a.res */
+	rc = tx_result(rc, a.res, ev->type_name);
 	if (moved != NULL)
 		*moved = a.moved;
 	return rc;
