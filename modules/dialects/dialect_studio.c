@@ -27,7 +27,7 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_HEALTH] = { MG_GET, "/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_basic },
 	[R_STUDIO_HEALTH_DETAILED] = { MG_GET, "/health/detailed", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_detailed },
 	[R_STUDIO_ME] = { MG_GET, "/v1/me", MG_MOD_AUTH, AUTH, 0, STD, 0, auth_h_me },
-	[R_STUDIO_WALLET] = { MG_GET, "/v1/wallet", MG_MOD_WALLET, AUTH, READ, STD, 0, wallet_h_get },
+	[R_STUDIO_WALLET] = { MG_GET, "/v1/wallet", MG_MOD_WALLET, MG_AUTHN_HANDLER, READ, STD, 0, wallet_h_get },
 };
 
 static const char *const codes[MG_E__MAX] = {
