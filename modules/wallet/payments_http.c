@@ -486,7 +486,9 @@ pay_h_claim_stripe(struct mg_ctx *c)
 	s.checkout_id = co.checkout_id;
 	s.workspace_id = co.workspace_id;
 	s.package_code = co.package_code;
-	s.amount_micros = obj.amount * MICROS_PER_CENT;
+	/* amount_total absent: the price we asked for is what was paid. */
+	s.amount_micros = obj.amount >= 0 ? obj.amount * MICROS_PER_CENT :
+	    co.amount_micros;
 	s.credit_micros = s.amount_micros == co.amount_micros ?
 	    co.credit_micros : s.amount_micros;
 	s.description = "Stripe Checkout";
