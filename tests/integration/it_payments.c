@@ -611,7 +611,7 @@ test_stripe_dispute(void)
 }
 
 /*
- * Bad, stale (t − 301 s), future (t + 301 s), missing and malformed
+ * Bad, stale (t − 301 s), future (t + 310 s), missing and malformed
  * signatures and a wrong secret → 400 and no credit; then the OLD of the
  * two configured secrets (rotation) is accepted and credits once.
  */
@@ -632,8 +632,10 @@ test_stripe_bad_signatures(void)
 	    "whsec_wrong_secret", 1, 0, 400, &body), 1);
 	CU_ASSERT_EQUAL(deliver("checkout.session.completed", cs, STRIPE_SECRET,
 	    1, now - 301, 400, NULL), 1);
+	/* Future: +310, not +301: the server's clock reads later than ours
+	   by the time the delivery takes, which shrinks t − now. */
 	CU_ASSERT_EQUAL(deliver("checkout.session.completed", cs, STRIPE_SECRET,
-	    1, now + 301, 400, NULL), 1);
+	    1, now + 310, 400, NULL), 1);
 	CU_ASSERT_FATAL(body != NULL);
 	CU_ASSERT_EQUAL(webhook_raw("/api/v1/webhooks/stripe",
 	    "Stripe-Signature", NULL, body), 400);
@@ -676,6 +678,45 @@ test_stripe_unknown_type(void)
 	CU_ASSERT_EQUAL(deliver("charge.succeeded", ch, STRIPE_SECRET, 1, 0, 200,
 	    NULL), 1);
 	CU_ASSERT_EQUAL(balance(w.key), b0);
+}
+
+/*
+ * A PaymentIntent outside Checkout (top-up, auto-recharge): the workspace
+ * comes from its metadata and exactly amount_received is credited once.
+ */
+static void
+test_stripe_topup_pi_metadata(void)
+{
+	struct it_ws w;
+	struct it_resp r;
+	char url[1024], body[512], pi[256], ref[300];
+	const char *h[] = { "Authorization: Bearer sk_test_mediagate",
+	    "Content-Type: application/x-www-form-urlencoded",
+	    "Idempotency-Key: it-topup-", NULL };
+	char idem[128], u[37];
+	long long b0;
+
+	NEW_WS(w);
+	b0 = balance(w.key);
+	mg_uuid(u);
+	snprintf(idem, sizeof(idem), "Idempotency-Key: it-topup-%s", u);
+	h[2] = idem;
+	snprintf(url, sizeof(url), "%s/v1/payment_intents", fake(F_STRIPE));
+	snprintf(body, sizeof(body), "amount=700&currency=usd&confirm=true&"
+	    "payment_method=pm_card_visa&metadata[wallet_id]=%s&"
+	    "metadata[workspace_id]=%s", w.ws, w.ws);
+	it_req(&r, "POST", url, h, body, strlen(body));
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_STRING_EQUAL(it_str(&r, "status") ? it_str(&r, "status") : "",
+	    "succeeded");
+	snprintf(pi, sizeof(pi), "%s", it_str(&r, "id") ? it_str(&r, "id") : "");
+	it_free(&r);
+	CU_ASSERT_FATAL(strncmp(pi, "pi_", 3) == 0);
+	CU_ASSERT_EQUAL(deliver("payment_intent.succeeded", pi, STRIPE_SECRET,
+	    3, 0, 200, NULL), 3);
+	CU_ASSERT_EQUAL(balance(w.key) - b0, 7000000);
+	snprintf(ref, sizeof(ref), "stripe:%s", pi);
+	CU_ASSERT_EQUAL(ref_count(w.key, ref), 1);
 }
 
 /* A claim for another workspace's session or charge → 404. */
@@ -865,6 +906,27 @@ test_coinbase_claim_first(void)
 	it_free(&r);
 	CU_ASSERT_EQUAL(cb_deliver("charge:confirmed", code, CB_SECRET, 1, 200),
 	    1);
+	CU_ASSERT_EQUAL(balance(w.key) - b0, 5000000);
+}
+
+/* charge:resolved (manually resolved) credits once too. */
+static void
+test_coinbase_resolved(void)
+{
+	struct it_ws w;
+	char code[64], id[64];
+	long long b0;
+
+	NEW_WS(w);
+	b0 = balance(w.key);
+	CU_ASSERT_FATAL(crypto_checkout(w.key, "usd_5", code, sizeof(code), id,
+	    sizeof(id)) == 0);
+	CU_ASSERT_FATAL(cb_status(code, "UNRESOLVED") == 0);
+	CU_ASSERT_EQUAL(cb_deliver("charge:pending", code, CB_SECRET, 1, 200), 1);
+	CU_ASSERT_EQUAL(balance(w.key) - b0, 0);
+	CU_ASSERT_FATAL(cb_status(code, "RESOLVED") == 0);
+	CU_ASSERT_EQUAL(cb_deliver("charge:resolved", code, CB_SECRET, 2, 200),
+	    2);
 	CU_ASSERT_EQUAL(balance(w.key) - b0, 5000000);
 }
 
@@ -1142,6 +1204,7 @@ static const struct mgt_case stripe_cases[] = {
 	{ "dispute_debits_once", test_stripe_dispute },
 	{ "bad_stale_future_missing_signatures", test_stripe_bad_signatures },
 	{ "unknown_type_acknowledged", test_stripe_unknown_type },
+	{ "topup_pi_workspace_from_metadata", test_stripe_topup_pi_metadata },
 	{ "claim_other_workspace_404", test_claim_other_workspace_404 },
 	{ "credits_checkout_pack", test_credits_checkout },
 	{ NULL, NULL }
@@ -1150,6 +1213,7 @@ static const struct mgt_case stripe_cases[] = {
 static const struct mgt_case coinbase_cases[] = {
 	{ "confirmed_twice_one_credit", test_coinbase_confirmed_once },
 	{ "claim_first_then_webhook", test_coinbase_claim_first },
+	{ "resolved_credits_once", test_coinbase_resolved },
 	{ "failed_and_bad_signature", test_coinbase_failed_and_bad_signature },
 	{ NULL, NULL }
 };
