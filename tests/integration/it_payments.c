@@ -1130,6 +1130,18 @@ test_x402_settle_and_replay(void)
 	CU_ASSERT_STRING_EQUAL(st, "already applied");
 	CU_ASSERT_EQUAL(x402_pay("/api/v1/deposit/x402", w.key, pay, 150, NULL,
 	    0), 200);
+	/* The same payment under the v1 header name X-PAYMENT. */
+	{
+		const char *b64 = strchr(pay, ' ');
+		char *xp = malloc(strlen(pay) + 16);
+
+		CU_ASSERT_FATAL(b64 != NULL && xp != NULL);
+		snprintf(xp, strlen(pay) + 16, "X-PAYMENT:%s", b64);
+		CU_ASSERT_EQUAL(x402_pay("/api/v1/credits/purchase/x402", w.key,
+		    xp, 150, st, sizeof(st)), 200);
+		CU_ASSERT_STRING_EQUAL(st, "already applied");
+		free(xp);
+	}
 	CU_ASSERT_EQUAL(balance(w.key) - b0, 1500000);
 	CU_ASSERT_EQUAL(ref_prefix_count(w.key, "x402:"), 1);
 	/* A payment for another amount than the body asks → 402. */
