@@ -22,3 +22,12 @@ GRANT INSERT, UPDATE ON mediagate.api_keys TO mg_auth@localhost, mg_auth@'127.0.
 GRANT SELECT, INSERT, UPDATE ON mediagate.users TO mg_auth@localhost, mg_auth@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE ON mediagate.workspace_members TO mg_auth@localhost, mg_auth@'127.0.0.1';
 GRANT SELECT, UPDATE ON mediagate.workspaces TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
+
+-- catalog: every pool reads the active catalog version (mgctl, as mg_admin,
+-- loads it); the catalog pool owns cards and characters and reads the
+-- ledger for the per-key spend in /v1/estimate (SELECT on ledger above).
+GRANT SELECT ON mediagate.catalog_versions TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT ON mediagate.catalog_active TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.cards TO mg_catalog@localhost, mg_catalog@'127.0.0.1';
+GRANT SELECT, INSERT ON mediagate.card_edges TO mg_catalog@localhost, mg_catalog@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.characters TO mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1';
