@@ -7,12 +7,27 @@
 #include "mg_health.h"
 #include "auth_http.h"
 #include "wallet_http.h"
+#include "catalog_http.h"
+#include "catalog_cards.h"
 
 enum studio_route {
 	R_STUDIO_HEALTH,
 	R_STUDIO_HEALTH_DETAILED,
 	R_STUDIO_ME,
 	R_STUDIO_WALLET,
+	R_STUDIO_MODELS,
+	R_STUDIO_PRICING,
+	R_STUDIO_ESTIMATE,
+	R_STUDIO_PRISMS,
+	R_STUDIO_NODES_LIST,
+	R_STUDIO_NODES_CREATE,
+	R_STUDIO_NODE_GET,
+	R_STUDIO_NODE_DELETE,
+	R_STUDIO_CARD_SEARCH,
+	R_STUDIO_CARD_RENDER,
+	R_STUDIO_CHARACTERS_LIST,
+	R_STUDIO_CHARACTER_GET,
+	R_STUDIO_CHARACTER_DELETE,
 	R_STUDIO__MAX
 };
 
@@ -28,6 +43,19 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_HEALTH_DETAILED] = { MG_GET, "/health/detailed", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_detailed },
 	[R_STUDIO_ME] = { MG_GET, "/v1/me", MG_MOD_AUTH, AUTH, 0, STD, 0, auth_h_me },
 	[R_STUDIO_WALLET] = { MG_GET, "/v1/wallet", MG_MOD_WALLET, AUTH, READ, STD, 0, wallet_h_get },
+	[R_STUDIO_MODELS] = { MG_GET, "/v1/models", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_models },
+	[R_STUDIO_PRICING] = { MG_GET, "/v1/pricing", MG_MOD_CATALOG, NONE, 0, STD, 0, catalog_h_pricing },
+	[R_STUDIO_ESTIMATE] = { MG_POST, "/v1/estimate", MG_MOD_CATALOG, AUTH, READ | GEN, STD, 0, catalog_h_estimate },
+	[R_STUDIO_PRISMS] = { MG_GET, "/v1/prisms", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_prisms },
+	[R_STUDIO_NODES_LIST] = { MG_GET, "/v1/nodes", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_node_list },
+	[R_STUDIO_NODES_CREATE] = { MG_POST, "/v1/nodes", MG_MOD_CATALOG, AUTH, GEN, STD, 0, catalog_h_node_create },
+	[R_STUDIO_NODE_GET] = { MG_GET, "/v1/nodes/{id}", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_node_get },
+	[R_STUDIO_NODE_DELETE] = { MG_DELETE, "/v1/nodes/{id}", MG_MOD_CATALOG, AUTH, GEN, STD, 0, catalog_h_node_delete },
+	[R_STUDIO_CARD_SEARCH] = { MG_GET, "/v1/cards/search", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_card_search },
+	[R_STUDIO_CARD_RENDER] = { MG_GET, "/v1/cards/{id}/render", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_card_render },
+	[R_STUDIO_CHARACTERS_LIST] = { MG_GET, "/v1/characters", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_characters_list },
+	[R_STUDIO_CHARACTER_GET] = { MG_GET, "/v1/characters/{id}", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_character_get },
+	[R_STUDIO_CHARACTER_DELETE] = { MG_DELETE, "/v1/characters/{id}", MG_MOD_CATALOG, AUTH, ADMIN, STD, 0, catalog_h_character_delete },
 };
 
 static const char *const codes[MG_E__MAX] = {
