@@ -12,6 +12,7 @@
  *   mgctl [--json] ledger verify
  *   mgctl [--json] catalog load FILE
  *   mgctl [--json] catalog list
+ *   mgctl [--json] character add WORKSPACE_ID NAME [--status training|ready|failed]
  *
  * With --json each command prints one JSON object (`id` of what it made,
  * `key` for a new key). Errors: a message on stderr and a non-zero exit.
@@ -429,7 +430,7 @@ cmd_catalog_list(void)
 		return die("catalog list: database error");
 	}
 	arr = json_object_new_array();
-	while ((e = db_next(db, DB_CAT_VERSION_LIST, "isssis", &id, version,
+	while ((e = db_next(db, DB_CAT_VERSION_LIST, "issssi", &id, version,
 	    sizeof(version), sha, sizeof(sha), src, sizeof(src), at,
 	    sizeof(at), &active)) == DB_OK) {
 		o = json_object_new_object();
@@ -459,6 +460,45 @@ cmd_catalog_list(void)
 	return emit(o);
 }
 
+/*
+ * character add: seed a character row (operators, tests). Studio clients
+ * create characters with POST /v1/characters, which queues a training job.
+ */
+static int
+cmd_character_add(const char *ws, const char *name, int argc, char **argv)
+{
+	const char *status = opt(argc, argv, "--status");
+	struct db_conn *db;
+	char id[37];
+	int64_t one;
+	json_object *o;
+
+	if (status == NULL)
+		status = "ready";
+	if (strcmp(status, "training") != 0 && strcmp(status, "ready") != 0 &&
+	    strcmp(status, "failed") != 0)
+		return die("--status: training, ready or failed");
+	if (!check_name(name))
+		return die("character name must be 1 to 200 bytes");
+	if ((db = admin_db()) == NULL)
+		return 1;
+	if (db_row(db, DB_ADM_WS_EXISTS, "s", "i", ws, &one) != DB_OK) {
+		db_close(db);
+		return die("no workspace %s", ws);
+	}
+	mg_uuid(id);
+	if (db_exec(db, DB_CHAR_INSERT, "sssssss", id, ws, name, status, "[]",
+	    "{}", (const char *)NULL) != DB_OK) {
+		db_close(db);
+		return die("could not store the character");
+	}
+	db_close(db);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	return emit(o);
+}
+
 static int
 usage(void)
 {
@@ -473,7 +513,8 @@ usage(void)
 	    "       mgctl [--json] wallet grant WORKSPACE_ID USD --reason TEXT [--ref REF]\n"
 	    "       mgctl [--json] ledger verify\n"
 	    "       mgctl [--json] catalog load FILE\n"
-	    "       mgctl [--json] catalog list\n");
+	    "       mgctl [--json] catalog list\n"
+	    "       mgctl [--json] character add WORKSPACE_ID NAME [--status S]\n");
 	return 2;
 }
 
@@ -516,5 +557,8 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[0], "catalog") == 0 &&
 	    strcmp(argv[1], "list") == 0)
 		return cmd_catalog_list();
+	if (argc >= 4 && strcmp(argv[0], "character") == 0 &&
+	    strcmp(argv[1], "add") == 0)
+		return cmd_character_add(argv[2], argv[3], argc - 4, argv + 4);
 	return usage();
 }

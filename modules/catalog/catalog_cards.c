@@ -117,7 +117,7 @@ card_json(const struct card_row *r)
 	return o;
 }
 
-#define CARD_OUT	"sssSsSsSsSss"
+#define CARD_OUT	"sssSSSSss"
 #define CARD_OUT_ARGS(r) (r)->id, sizeof((r)->id), (r)->type, \
 	sizeof((r)->type), (r)->name, sizeof((r)->name), (r)->desc, \
 	sizeof((r)->desc), &(r)->desc_null, (r)->preview, sizeof((r)->preview), \
@@ -638,7 +638,7 @@ catalog_h_card_search(struct mg_ctx *c)
 	    pat.data, pat.data, type, type, limit) != DB_OK)
 		return mg_fail(c, MG_E_INTERNAL, "could not search cards");
 	items = json_object_new_array();
-	while ((e = db_next(c->db, DB_CARD_SEARCH, "sssSsSsSs", r->id,
+	while ((e = db_next(c->db, DB_CARD_SEARCH, "sssSSSs", r->id,
 	    sizeof(r->id), r->type, sizeof(r->type), r->name, sizeof(r->name),
 	    r->desc, sizeof(r->desc), &r->desc_null, r->preview,
 	    sizeof(r->preview), &r->preview_null, r->thumb, sizeof(r->thumb),
