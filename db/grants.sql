@@ -25,10 +25,8 @@ GRANT SELECT, UPDATE ON mediagate.workspaces TO mg_wallet@localhost, mg_wallet@'
 
 -- generation (006): jobs are inserted with their hold and read/canceled by
 -- the HTTP pool; the dispatcher claims, leases and finishes them and
--- maintains the per-provider circuit breaker the HTTP pools read.
+-- maintains the per-provider circuit breaker the HTTP pools read (007).
 GRANT SELECT, INSERT, UPDATE ON mediagate.jobs TO mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
 GRANT SELECT ON mediagate.job_outputs TO mg_generation@localhost, mg_generation@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE, DELETE ON mediagate.job_outputs TO mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
-GRANT SELECT ON mediagate.provider_circuits TO mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
-GRANT SELECT, INSERT, UPDATE ON mediagate.provider_circuits TO mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
 GRANT SELECT ON mediagate.api_keys TO mg_dispatch@localhost, mg_dispatch@'127.0.0.1';

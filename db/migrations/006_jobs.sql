@@ -1,4 +1,5 @@
--- 006: generation jobs, their outputs, and the per-provider circuit breaker.
+-- 006: generation jobs and their outputs. (The per-provider circuit
+-- breaker, provider_health, and callback_deliveries are 007_dispatch.sql.)
 --
 -- A job row is created by the HTTP pool (mg_generation) in the SAME
 -- transaction as its wallet hold (ledger ref "hold:<job id>"), so a job
@@ -65,12 +66,10 @@ CREATE TABLE jobs (
   error_message       VARCHAR(512) NULL,
 
   -- Completion callback (prepaid completionCallbackUrl): one POST per
-  -- terminal state, signed with callback_secret (HMAC-SHA256).
+  -- terminal state (a callback_deliveries row written with the terminal
+  -- transition, 007), signed with callback_secret (HMAC-SHA256).
   callback_url        VARCHAR(2048) NULL,
   callback_secret     VARCHAR(128) CHARACTER SET ascii NULL,
-  callback_state      ENUM('none','pending','delivered','failed') NOT NULL DEFAULT 'none',
-  callback_attempts   INT NOT NULL DEFAULT 0,
-  callback_next_at    DATETIME(6) NULL,
 
   -- Idempotency: one job per (workspace, key); request_hash is the SHA-256
   -- of the canonical request so a replay with a different body is refused.
@@ -90,7 +89,6 @@ CREATE TABLE jobs (
   KEY ix_jobs_ws_created (workspace_id, created_at),
   KEY ix_jobs_claim (state, next_attempt_at),
   KEY ix_jobs_lease (state, lease_until),
-  KEY ix_jobs_callback (callback_state, callback_next_at),
   KEY ix_jobs_expire (outputs_expire_at),
   CONSTRAINT fk_jobs_ws FOREIGN KEY (workspace_id) REFERENCES workspaces (id)
 ) ENGINE=InnoDB;
@@ -109,16 +107,4 @@ CREATE TABLE job_outputs (
   created_at   DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   PRIMARY KEY (job_id, idx),
   CONSTRAINT fk_jo_job FOREIGN KEY (job_id) REFERENCES jobs (id)
-) ENGINE=InnoDB;
-
--- Circuit breaker per provider (catalog provider id), maintained by the
--- dispatcher; read on submit: state 'open' and open_until in the future →
--- 503 circuit_open. No row = closed.
-CREATE TABLE provider_circuits (
-  provider       VARCHAR(64) CHARACTER SET ascii NOT NULL PRIMARY KEY,
-  state          ENUM('closed','open','half_open') NOT NULL DEFAULT 'closed',
-  failures       INT NOT NULL DEFAULT 0,
-  opened_at      DATETIME(6) NULL,
-  open_until     DATETIME(6) NULL,
-  updated_at     DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
 ) ENGINE=InnoDB;

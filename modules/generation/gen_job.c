@@ -92,14 +92,13 @@ gen_job_insert_tx(struct db_conn *db, const struct gen_job *j)
 		mg_log(MG_LOG_ERROR, "gen_job_insert: JSON column too large");
 		return GEN_E_DB;
 	}
-	e = db_exec(db, DB_JOB_INSERT, "ssssssssssssisssissssb",
+	e = db_exec(db, DB_JOB_INSERT, "ssssssssssssisssisssb",
 	    j->id, j->workspace_id, nz(j->api_key_id), j->dialect, j->job_type,
 	    j->kind, j->model, j->provider, j->provider_model, j->params,
 	    j->catalog_version, j->price_req, j->hold_micros,
 	    nz(j->pricing_meta), nz(j->effective_input),
 	    nz(j->input_adjustments), j->estimated_seconds,
 	    nz(j->callback_url), nz(j->callback_secret),
-	    nz(j->callback_url) ? "pending" : "none",
 	    nz(j->idempotency_key),
 	    j->request_hash_len ? (const void *)j->request_hash : NULL,
 	    j->request_hash_len);
@@ -138,7 +137,7 @@ gen_job_get(struct db_conn *db, const char *ws, const char *id, int lock,
 	if (e != DB_OK)
 		goto err;
 	e = db_next(db, s,
-	    "sssssss" "ii" "sssssss" "iI" "sss" "i" "s" "ii" "ssssss" "b"
+	    "sssssss" "ii" "sssssss" "iI" "sss" "i" "s" "ii" "sssss" "b"
 	    "ssss" "i",
 	    j->id, sizeof(j->id), j->workspace_id, sizeof(j->workspace_id),
 	    j->api_key_id, sizeof(j->api_key_id), j->dialect, sizeof(j->dialect),
@@ -161,7 +160,6 @@ gen_job_get(struct db_conn *db, const char *ws, const char *id, int lock,
 	    j->error_message, sizeof(j->error_message),
 	    j->callback_url, sizeof(j->callback_url),
 	    j->callback_secret, sizeof(j->callback_secret),
-	    j->callback_state, sizeof(j->callback_state),
 	    j->idempotency_key, sizeof(j->idempotency_key),
 	    j->request_hash, sizeof(j->request_hash), &j->request_hash_len,
 	    j->created_at, sizeof(j->created_at),

@@ -81,7 +81,6 @@ struct gen_job {
 	char		error_message[512];
 	char		callback_url[2049];
 	char		callback_secret[129];
-	char		callback_state[16];	/* none|pending|delivered|failed */
 	char		idempotency_key[192];
 	unsigned char	request_hash[32];
 	size_t		request_hash_len;
