@@ -22,3 +22,9 @@ GRANT INSERT, UPDATE ON mediagate.api_keys TO mg_auth@localhost, mg_auth@'127.0.
 GRANT SELECT, INSERT, UPDATE ON mediagate.users TO mg_auth@localhost, mg_auth@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE ON mediagate.workspace_members TO mg_auth@localhost, mg_auth@'127.0.0.1';
 GRANT SELECT, UPDATE ON mediagate.workspaces TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
+
+-- dispatch (mediagate-dispatch): its own tables (007_dispatch.sql); the
+-- submit routes read the circuit breaker.
+GRANT SELECT, INSERT, UPDATE ON mediagate.provider_health TO mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.callback_deliveries TO mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT ON mediagate.provider_health TO mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
