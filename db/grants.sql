@@ -30,3 +30,8 @@ GRANT SELECT, INSERT, UPDATE ON mediagate.jobs TO mg_generation@localhost, mg_ge
 GRANT SELECT ON mediagate.job_outputs TO mg_generation@localhost, mg_generation@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE, DELETE ON mediagate.job_outputs TO mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
 GRANT SELECT ON mediagate.api_keys TO mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+-- dispatch (mediagate-dispatch): its own tables (007_dispatch.sql); the
+-- submit routes read the circuit breaker.
+GRANT SELECT, INSERT, UPDATE ON mediagate.provider_health TO mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.callback_deliveries TO mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT ON mediagate.provider_health TO mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
