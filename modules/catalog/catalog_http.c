@@ -166,7 +166,8 @@ block(json_object *o, const char *reason)
  * catalog_price (the function that prices the hold), estimated_seconds,
  * would_succeed and reasons_blocked (unknown_model, insufficient_credits
  * against available = balance - reserved, spend_cap_exceeded against the
- * key's daily cap and today's holds + captures). Reads only.
+ * key's daily cap and today's holds + captures, circuit_open when the
+ * dispatcher's breaker for the model's provider is open). Reads only.
  */
 int
 catalog_h_estimate(struct mg_ctx *c)
@@ -217,6 +218,17 @@ catalog_h_estimate(struct mg_ctx *c)
 			block(o, "spend_cap_exceeded");
 	}
 	json_object_object_add(o, "spend_cap", cap);
+	if (rc == CATALOG_PRICE_OK) {
+		int64_t one;
+
+		e = db_row(c->db, DB_CAT_CIRCUIT_OPEN, "s", "i",
+		    q.model->provider->id, &one);
+		if (e == DB_OK)
+			block(o, "circuit_open");
+		else if (e != DB_NOROW)
+			return mg_fail(c, MG_E_INTERNAL,
+			    "could not read the provider's health");
+	}
 	return mg_reply_json(c, 200, json_object_get(o));
 }
 
