@@ -10,6 +10,7 @@
 #include "gen_http.h"
 #include "catalog_http.h"
 #include "catalog_cards.h"
+#include "catalog_jobs.h"
 
 enum studio_route {
 	R_STUDIO_HEALTH,
@@ -37,6 +38,8 @@ enum studio_route {
 	R_STUDIO_CHARACTERS_LIST,
 	R_STUDIO_CHARACTER_GET,
 	R_STUDIO_CHARACTER_DELETE,
+	R_STUDIO_CHARACTER_CREATE,
+	R_STUDIO_PRISM_APPLY,
 	R_STUDIO__MAX
 };
 
@@ -70,9 +73,11 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_NODE_DELETE] = { MG_DELETE, "/v1/nodes/{id}", MG_MOD_CATALOG, AUTH, GEN, STD, 0, catalog_h_node_delete },
 	[R_STUDIO_CARD_SEARCH] = { MG_GET, "/v1/cards/search", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_card_search },
 	[R_STUDIO_CARD_RENDER] = { MG_GET, "/v1/cards/{id}/render", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_card_render },
-	[R_STUDIO_CHARACTERS_LIST] = { MG_GET, "/v1/characters", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_characters_list },
-	[R_STUDIO_CHARACTER_GET] = { MG_GET, "/v1/characters/{id}", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_character_get },
-	[R_STUDIO_CHARACTER_DELETE] = { MG_DELETE, "/v1/characters/{id}", MG_MOD_CATALOG, AUTH, ADMIN, STD, 0, catalog_h_character_delete },
+	[R_STUDIO_CHARACTERS_LIST] = { MG_GET, "/v1/characters", MG_MOD_GENERATION, AUTH, READ, STD, 0, catalog_h_characters_list },
+	[R_STUDIO_CHARACTER_GET] = { MG_GET, "/v1/characters/{id}", MG_MOD_GENERATION, AUTH, READ, STD, 0, catalog_h_character_get },
+	[R_STUDIO_CHARACTER_DELETE] = { MG_DELETE, "/v1/characters/{id}", MG_MOD_GENERATION, AUTH, ADMIN, STD, 0, catalog_h_character_delete },
+	[R_STUDIO_CHARACTER_CREATE] = { MG_POST, "/v1/characters", MG_MOD_GENERATION, AUTH, GEN, STD, 1, catalog_h_character_create },
+	[R_STUDIO_PRISM_APPLY] = { MG_POST, "/v1/prisms/{id}/apply", MG_MOD_GENERATION, AUTH, GEN, STD, 1, catalog_h_prism_apply },
 };
 
 static const char *const codes[MG_E__MAX] = {

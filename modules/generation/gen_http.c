@@ -1462,3 +1462,38 @@ gen_h_media_status(struct mg_ctx *c)
 	    json_object_new_array());
 	return mg_reply_json(c, 200, o);
 }
+
+/* ---- studio submit for routes of other modules ------------------------- */
+
+/*
+ * The studio submit path (validate, price, guards, hold + job in one
+ * transaction, Idempotency-Key) for a body the caller built, used by
+ * POST /v1/prisms/{id}/apply and POST /v1/characters (modules/catalog).
+ * Returns 0 with *job (the new or replayed job, owned by the request) or
+ * the status answered.
+ */
+int
+gen_submit_studio(struct mg_ctx *c, const char *shape, const char *type,
+    json_object *body, const struct gen_job **job, json_object **job_json)
+{
+	struct submit *s;
+	int st;
+
+	if ((s = mg_arena_calloc(c->arena, sizeof(*s))) == NULL)
+		return mg_fail(c, MG_E_INTERNAL, "out of memory");
+	s->dialect = "studio";
+	s->job_type = type;
+	s->shape = shape;
+	s->body = s->input = mg_json_own(c, json_object_get(body));
+	if ((st = idem_header(c, &s->idem_key)) != 0)
+		return st;
+	req_hash(c, s->hash);
+	s->urls = mg_json_own(c, json_object_new_array());
+	if ((st = submit_run(c, s, NULL)) > 1)
+		return st;
+	if (st == 1)
+		mg_header(c, "Idempotent-Replayed", "true");
+	*job = &s->job;
+	*job_json = studio_job(c, &s->job);
+	return 0;
+}
