@@ -1164,6 +1164,302 @@ test_character_delete_needs_admin_204(void)
 	it_free(&r);
 }
 
+/* ---- jobs: prism apply, character training ------------------------------ */
+
+static const char *
+first_prism(unsigned kind_bit)
+{
+	size_t i;
+
+	for (i = 0; i < v1->nprisms; i++)
+		if (v1->prisms[i].compat & kind_bit)
+			return v1->prisms[i].id;
+	return NULL;
+}
+
+static const char *
+prism_not(unsigned kind_bit)
+{
+	size_t i;
+
+	for (i = 0; i < v1->nprisms; i++)
+		if (!(v1->prisms[i].compat & kind_bit))
+			return v1->prisms[i].id;
+	return NULL;
+}
+
+static void
+test_prism_apply_image_params_202(void)
+{
+	struct catalog_price_req pr;
+	struct catalog_quote q;
+	struct it_resp r;
+	json_object *b;
+	char path[256], err[128];
+	const char *id = first_prism(1u << CATALOG_KIND_IMAGE);
+	const char *params = "{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"a cat\"}";
+	char body[256];
+	long long before, after;
+
+	CU_ASSERT_FATAL(id != NULL);
+	b = json_tokener_parse(params);
+	CU_ASSERT_FATAL(catalog_price_req_from_json("image", b, &pr, err,
+	    sizeof(err)) == CATALOG_PRICE_OK);
+	CU_ASSERT_FATAL(catalog_price(v1, &pr, &q) == CATALOG_PRICE_OK);
+	json_object_put(b);
+	it_get(&r, "/v1/wallet", A.key);
+	before = it_int(&r, "balance.reserved_micros", -1);
+	it_free(&r);
+	snprintf(path, sizeof(path), "/v1/prisms/%s/apply", id);
+	snprintf(body, sizeof(body), "{\"image_params\":%s}", params);
+	it_post(&r, path, A.key, body);
+	CU_ASSERT_EQUAL(r.status, 202);
+	CU_ASSERT_PTR_NOT_NULL(it_str(&r, "job_id"));
+	CU_ASSERT_STRING_EQUAL(it_str(&r, "type"), "prism_apply");
+	CU_ASSERT_PTR_NOT_NULL(it_str(&r, "status"));
+	CU_ASSERT_PTR_NOT_NULL(it_str(&r, "created_at"));
+	CU_ASSERT_STRING_EQUAL(it_str(&r, "prism_id"), id);
+	CU_ASSERT_EQUAL(it_int(&r, "estimated_cost_usd_micros", -1), q.total_micros);
+	it_free(&r);
+	/* The quote was held (or already settled by a running dispatcher). */
+	it_get(&r, "/v1/wallet", A.key);
+	after = it_int(&r, "balance.reserved_micros", -1);
+	CU_ASSERT_TRUE(after >= 0 && before >= 0);
+	it_free(&r);
+}
+
+static void
+test_prism_apply_unknown_prism_404(void)
+{
+	struct it_resp r;
+
+	it_post(&r, "/v1/prisms/no-such-prism/apply", A.key,
+	    "{\"image_params\":{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"x\"}}");
+	expect_error(&r, 404, "not_found");
+	it_free(&r);
+}
+
+static void
+prism_400(const char *body)
+{
+	struct it_resp r;
+	char path[256];
+	const char *id = first_prism(1u << CATALOG_KIND_IMAGE);
+
+	CU_ASSERT_FATAL(id != NULL);
+	snprintf(path, sizeof(path), "/v1/prisms/%s/apply", id);
+	it_post(&r, path, A.key, body);
+	expect_error(&r, 400, NULL);
+	it_free(&r);
+}
+
+static void
+test_prism_apply_none_given_400(void)
+{
+	prism_400("{}");
+}
+
+static void
+test_prism_apply_two_given_400(void)
+{
+	prism_400("{\"image_params\":{\"model\":\"fal-ai/flux/schnell\",\"prompt\":"
+	    "\"x\"},\"asset_id\":\"00000000-0000-4000-8000-000000000000\"}");
+}
+
+static void
+test_prism_apply_params_not_object_400(void)
+{
+	prism_400("{\"image_params\":\"a cat\"}");
+}
+
+static void
+test_prism_apply_bad_image_params_400(void)
+{
+	prism_400("{\"image_params\":{\"prompt\":\"no model\"}}");
+}
+
+static void
+test_prism_apply_incompatible_kind_400(void)
+{
+	struct it_resp r;
+	char path[256];
+	const char *id = prism_not(1u << CATALOG_KIND_VIDEO);
+
+	if (id == NULL) {	/* every shipped prism takes video: use image */
+		id = prism_not(1u << CATALOG_KIND_IMAGE);
+		CU_ASSERT_FATAL(id != NULL);
+		snprintf(path, sizeof(path), "/v1/prisms/%s/apply", id);
+		it_post(&r, path, A.key, "{\"image_params\":{\"model\":"
+		    "\"fal-ai/flux/schnell\",\"prompt\":\"x\"}}");
+	} else {
+		snprintf(path, sizeof(path), "/v1/prisms/%s/apply", id);
+		it_post(&r, path, A.key, "{\"video_params\":{\"model\":"
+		    "\"fal-ai/kling-3.0\",\"prompt\":\"x\"}}");
+	}
+	expect_error(&r, 400, "invalid_parameter");
+	it_free(&r);
+}
+
+static void
+test_prism_apply_other_workspace_asset_404(void)
+{
+	struct it_resp r;
+	char path[256], body[256];
+	const char *id = first_prism(1u << CATALOG_KIND_IMAGE);
+	const char *job;
+
+	/* A job of workspace B is not an asset of workspace A. */
+	it_post(&r, "/v1/images/generate", B.key,
+	    "{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"b\"}");
+	job = it_str(&r, "job_id");
+	snprintf(body, sizeof(body), "{\"asset_id\":\"%s\"}", job ? job :
+	    "00000000-0000-4000-8000-000000000000");
+	it_free(&r);
+	snprintf(path, sizeof(path), "/v1/prisms/%s/apply", id);
+	it_post(&r, path, A.key, body);
+	expect_error(&r, 404, "not_found");
+	it_free(&r);
+	it_post(&r, path, A.key, "{\"asset_id\":\"00000000-0000-4000-8000-000000000000\"}");
+	expect_error(&r, 404, "not_found");
+	it_free(&r);
+}
+
+static void
+test_prism_apply_insufficient_funds_402(void)
+{
+	struct it_ws w;
+	struct it_resp r;
+	char path[256];
+	const char *id = first_prism(1u << CATALOG_KIND_IMAGE);
+
+	CU_ASSERT_FATAL(it_workspace(&w, "generate,read", "studio") == 0);
+	snprintf(path, sizeof(path), "/v1/prisms/%s/apply", id);
+	it_post(&r, path, w.key, "{\"image_params\":{\"model\":"
+	    "\"fal-ai/flux/schnell\",\"prompt\":\"x\"}}");
+	expect_error(&r, 402, "insufficient_funds");
+	it_free(&r);
+}
+
+static void
+test_character_create_202_and_listed(void)
+{
+	struct it_ws w;
+	struct it_resp r;
+	char cid[37], path[128];
+
+	CU_ASSERT_FATAL(it_workspace(&w, "generate,read", "studio") == 0);
+	CU_ASSERT_FATAL(it_mgctl_status("wallet grant %s 3.00 --reason it-char",
+	    w.ws) == 0);
+	it_post(&r, "/v1/characters", w.key, "{\"name\":\"Ann\",\"image_urls\":"
+	    "[\"https://example.com/a.png\"],\"attributes\":{\"age\":30}}");
+	CU_ASSERT_EQUAL(r.status, 202);
+	CU_ASSERT_STRING_EQUAL(it_str(&r, "type"), "character_train");
+	CU_ASSERT_PTR_NOT_NULL(it_str(&r, "job_id"));
+	/* Priced by the catalog's training operation: $2.00. */
+	CU_ASSERT_EQUAL(it_int(&r, "estimated_cost_usd_micros", -1), 2000000);
+	cid[0] = '\0';
+	if (it_str(&r, "character_id"))
+		snprintf(cid, sizeof(cid), "%s", it_str(&r, "character_id"));
+	it_free(&r);
+	CU_ASSERT_EQUAL_FATAL(strlen(cid), 36);
+	snprintf(path, sizeof(path), "/v1/characters/%s", cid);
+	it_get(&r, path, w.key);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_STRING_EQUAL(it_str(&r, "name"), "Ann");
+	CU_ASSERT_TRUE(it_str(&r, "status") != NULL &&
+	    (strcmp(it_str(&r, "status"), "training") == 0 ||
+	    strcmp(it_str(&r, "status"), "ready") == 0 ||
+	    strcmp(it_str(&r, "status"), "failed") == 0));
+	CU_ASSERT_EQUAL(json_object_array_length(member(r.json, "image_urls")), 1);
+	it_free(&r);
+	it_get(&r, "/v1/characters", w.key);
+	CU_ASSERT_EQUAL(json_object_array_length(member(r.json, "data")), 1);
+	it_free(&r);
+}
+
+static void
+test_character_create_insufficient_funds_leaves_nothing(void)
+{
+	struct it_ws w;
+	struct it_resp r;
+
+	CU_ASSERT_FATAL(it_workspace(&w, "generate,read", "studio") == 0);
+	it_post(&r, "/v1/characters", w.key, "{\"name\":\"Ann\",\"image_urls\":"
+	    "[\"https://example.com/a.png\"]}");
+	expect_error(&r, 402, "insufficient_funds");
+	it_free(&r);
+	it_get(&r, "/v1/characters", w.key);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_EQUAL(json_object_array_length(member(r.json, "data")), 0);
+	it_free(&r);
+}
+
+static void
+character_400(const char *body)
+{
+	struct it_resp r;
+
+	it_post(&r, "/v1/characters", A.key, body);
+	expect_error(&r, 400, "invalid_parameter");
+	it_free(&r);
+}
+
+static void
+test_character_create_missing_name_400(void)
+{
+	character_400("{\"image_urls\":[\"https://example.com/a.png\"]}");
+}
+
+static void
+test_character_create_no_images_400(void)
+{
+	character_400("{\"name\":\"Ann\",\"image_urls\":[]}");
+}
+
+static void
+test_character_create_six_images_400(void)
+{
+	character_400("{\"name\":\"Ann\",\"image_urls\":[\"https://e.com/1\","
+	    "\"https://e.com/2\",\"https://e.com/3\",\"https://e.com/4\","
+	    "\"https://e.com/5\",\"https://e.com/6\"]}");
+}
+
+static void
+test_character_create_non_url_400(void)
+{
+	character_400("{\"name\":\"Ann\",\"image_urls\":[\"ftp://e.com/1\"]}");
+}
+
+static void
+test_character_create_long_name_400(void)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body), "{\"name\":\"%0121d\",\"image_urls\":"
+	    "[\"https://e.com/1\"]}", 0);
+	character_400(body);
+}
+
+static const struct mgt_case jobs_cases[] = {
+	{ "prism apply: image_params queues a prism_apply job at the catalog price", test_prism_apply_image_params_202 },
+	{ "prism apply: unknown prism is 404", test_prism_apply_unknown_prism_404 },
+	{ "prism apply: none of asset_id/image_params/video_params is 400", test_prism_apply_none_given_400 },
+	{ "prism apply: two of them is 400", test_prism_apply_two_given_400 },
+	{ "prism apply: params not an object is 400", test_prism_apply_params_not_object_400 },
+	{ "prism apply: invalid image_params is 400", test_prism_apply_bad_image_params_400 },
+	{ "prism apply: prism incompatible with the kind is 400", test_prism_apply_incompatible_kind_400 },
+	{ "prism apply: another workspace's asset is 404", test_prism_apply_other_workspace_asset_404 },
+	{ "prism apply: empty wallet is 402", test_prism_apply_insufficient_funds_402 },
+	{ "characters: create queues a character_train job and the character", test_character_create_202_and_listed },
+	{ "characters: 402 leaves no character behind", test_character_create_insufficient_funds_leaves_nothing },
+	{ "characters: missing name is 400", test_character_create_missing_name_400 },
+	{ "characters: no image_urls is 400", test_character_create_no_images_400 },
+	{ "characters: six image_urls is 400", test_character_create_six_images_400 },
+	{ "characters: non-http image url is 400", test_character_create_non_url_400 },
+	{ "characters: name over 120 characters is 400", test_character_create_long_name_400 },
+	{ NULL, NULL }
+};
+
 static const struct mgt_case discovery[] = {
 	{ "pricing is public: no auth, currency, micros_per_unit, operations, generated_at", test_pricing_public_without_auth },
 	{ "models: every Model has model_id, type, provider, cost_usd_per_unit, unit", test_models_shape },
@@ -1240,6 +1536,7 @@ main(void)
 	mgt_suite("catalog estimate", NULL, NULL, estimate);
 	mgt_suite("catalog versions", NULL, NULL, versions_cases);
 	mgt_suite("catalog cards", NULL, NULL, cards);
-	mgt_suite("catalog characters", NULL, teardown, characters);
+	mgt_suite("catalog characters", NULL, NULL, characters);
+	mgt_suite("catalog jobs", NULL, teardown, jobs_cases);
 	return mgt_run();
 }

@@ -3,12 +3,15 @@
  * decode, every rejection rule), UUID path ids, card types and card URLs.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mgtest.h"
 #include "mg_crypto.h"
 #include "catalog_cards.h"
 #include "catalog_http.h"
+#include "catalog_price.h"
+#include <json-c/json.h>
 
 static void
 test_cursor_roundtrip(void)
@@ -204,6 +207,114 @@ test_card_url_rejects(void)
 	CU_ASSERT_FALSE(catalog_url_valid(longurl));
 }
 
+/* ---- "character" body shape (POST /v1/characters) ---------------------- */
+
+static enum catalog_price_err
+char_body(const char *json, struct catalog_price_req *r, char *err, size_t n)
+{
+	json_object *o = json_tokener_parse(json);
+	enum catalog_price_err e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	e = catalog_price_req_from_json("character", o, r, err, n);
+	json_object_put(o);
+	return e;
+}
+
+static void
+test_character_shape_prices_training(void)
+{
+	struct catalog_price_req r;
+	struct catalog_quote q;
+	struct catalog *c;
+	char err[256];
+
+	CU_ASSERT_EQUAL(char_body("{\"name\":\"Ann\",\"image_urls\":"
+	    "[\"https://e.com/a.png\",\"http://e.com/b.png\"],\"attributes\":{}}",
+	    &r, err, sizeof(err)), CATALOG_PRICE_OK);
+	CU_ASSERT_EQUAL(r.kind, CATALOG_KIND_TRAINING);
+	CU_ASSERT_EQUAL(r.count, 1);
+	CU_ASSERT_EQUAL_FATAL(catalog_load_file(CATALOG_DEFAULT_PATH, &c, err,
+	    sizeof(err)), CATALOG_OK);
+	CU_ASSERT_EQUAL(catalog_price(c, &r, &q), CATALOG_PRICE_OK);
+	/* character/train: $2.00 per training job (config/catalog/README.md). */
+	CU_ASSERT_EQUAL(q.total_micros, 2000000);
+	CU_ASSERT_STRING_EQUAL(q.model->id, "character/train");
+	catalog_free(c);
+}
+
+#define CHAR_BAD(json, field) do { \
+	struct catalog_price_req r_; \
+	char e_[256]; \
+	CU_ASSERT_EQUAL(char_body(json, &r_, e_, sizeof(e_)), \
+	    CATALOG_PRICE_E_BAD_FIELD); \
+	CU_ASSERT_PTR_NOT_NULL(strstr(e_, field)); \
+} while (0)
+
+static void
+test_character_shape_missing_name(void)
+{
+	CHAR_BAD("{\"image_urls\":[\"https://e.com/a\"]}", "name");
+}
+
+static void
+test_character_shape_empty_name(void)
+{
+	CHAR_BAD("{\"name\":\"\",\"image_urls\":[\"https://e.com/a\"]}", "name");
+}
+
+static void
+test_character_shape_long_name(void)
+{
+	char b[300];
+
+	snprintf(b, sizeof(b), "{\"name\":\"%0121d\",\"image_urls\":"
+	    "[\"https://e.com/a\"]}", 0);
+	CHAR_BAD(b, "name");
+}
+
+static void
+test_character_shape_missing_urls(void)
+{
+	CHAR_BAD("{\"name\":\"Ann\"}", "image_urls");
+}
+
+static void
+test_character_shape_zero_and_six_urls(void)
+{
+	CHAR_BAD("{\"name\":\"Ann\",\"image_urls\":[]}", "image_urls");
+	CHAR_BAD("{\"name\":\"Ann\",\"image_urls\":[\"https://e/1\",\"https://e/2\","
+	    "\"https://e/3\",\"https://e/4\",\"https://e/5\",\"https://e/6\"]}",
+	    "image_urls");
+}
+
+static void
+test_character_shape_bad_url_items(void)
+{
+	CHAR_BAD("{\"name\":\"Ann\",\"image_urls\":[\"ftp://e.com/a\"]}", "image_urls");
+	CHAR_BAD("{\"name\":\"Ann\",\"image_urls\":[42]}", "image_urls");
+	CHAR_BAD("{\"name\":\"Ann\",\"image_urls\":\"https://e.com/a\"}", "image_urls");
+}
+
+static void
+test_character_shape_attributes_not_object(void)
+{
+	CHAR_BAD("{\"name\":\"Ann\",\"image_urls\":[\"https://e.com/a\"],"
+	    "\"attributes\":[1]}", "attributes");
+}
+
+static const struct mgt_case character_cases[] = {
+	{ "character body: priced as one character/train job", test_character_shape_prices_training },
+	{ "character body: missing name", test_character_shape_missing_name },
+	{ "character body: empty name", test_character_shape_empty_name },
+	{ "character body: name over 120", test_character_shape_long_name },
+	{ "character body: missing image_urls", test_character_shape_missing_urls },
+	{ "character body: 0 or 6 image_urls", test_character_shape_zero_and_six_urls },
+	{ "character body: image_urls items not http(s) strings", test_character_shape_bad_url_items },
+	{ "character body: attributes not an object", test_character_shape_attributes_not_object },
+	{ NULL, NULL }
+};
+
 static const struct mgt_case cursor_cases[] = {
 	{ "cursor round trip", test_cursor_roundtrip },
 	{ "cursor known encoding", test_cursor_known_encoding },
@@ -236,5 +347,6 @@ main(void)
 	mg_crypto_init();
 	mgt_suite("catalogapi_cursor", NULL, NULL, cursor_cases);
 	mgt_suite("catalogapi_ids", NULL, NULL, id_cases);
+	mgt_suite("catalogapi_character_body", NULL, NULL, character_cases);
 	return mgt_run();
 }
