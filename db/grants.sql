@@ -44,3 +44,5 @@ GRANT SELECT ON mediagate.catalog_active TO mg_auth@localhost, mg_auth@'127.0.0.
 GRANT SELECT, INSERT, UPDATE ON mediagate.cards TO mg_catalog@localhost, mg_catalog@'127.0.0.1';
 GRANT SELECT, INSERT ON mediagate.card_edges TO mg_catalog@localhost, mg_catalog@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE ON mediagate.characters TO mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1';
+-- /v1/estimate reads the workspace's active job count (concurrency cap).
+GRANT SELECT ON mediagate.jobs TO mg_catalog@localhost, mg_catalog@'127.0.0.1';

@@ -12,6 +12,7 @@
 #include "catalog_price.h"
 #include "catalog_render.h"
 #include "db.h"
+#include "gen_guard.h"
 #include "mg_crypto.h"
 #include "mg_log.h"
 #include "mg_util.h"
@@ -167,7 +168,10 @@ block(json_object *o, const char *reason)
  * would_succeed and reasons_blocked (unknown_model, insufficient_credits
  * against available = balance - reserved, spend_cap_exceeded against the
  * key's daily cap and today's holds + captures, circuit_open when the
- * dispatcher's breaker for the model's provider is open). Reads only.
+ * dispatcher's breaker for the model's provider is open, prompt_blocked
+ * when the blocklist matches the prompt). A workspace at its concurrency
+ * cap answers would_succeed false with concurrency.blocked true (the
+ * seed's reason list has no word for it). Reads only.
  */
 int
 catalog_h_estimate(struct mg_ctx *c)
@@ -218,6 +222,35 @@ catalog_h_estimate(struct mg_ctx *c)
 			block(o, "spend_cap_exceeded");
 	}
 	json_object_object_add(o, "spend_cap", cap);
+	{
+		json_object *pv = NULL, *cc;
+		int64_t active = 0, max = gen_guard_max_concurrent();
+		enum gen_guard_err ge = GEN_GUARD_OK;
+
+		if (json_object_object_get_ex(body, "prompt", &pv))
+			ge = gen_guard_prompt(json_object_get_string(pv),
+			    (size_t)json_object_get_string_len(pv));
+		if (ge == GEN_GUARD_BLOCKED)
+			block(o, "prompt_blocked");
+		else if (ge != GEN_GUARD_OK)
+			return mg_fail(c, MG_E_UNAVAILABLE,
+			    "the content policy is not available");
+		if (db_row(c->db, DB_CAT_ACTIVE_JOBS, "s", "i",
+		    c->who.workspace_id, &active) != DB_OK)
+			return mg_fail(c, MG_E_INTERNAL,
+			    "could not count active jobs");
+		cc = json_object_new_object();
+		json_object_object_add(cc, "active_jobs",
+		    json_object_new_int64(active));
+		json_object_object_add(cc, "max_concurrent_jobs",
+		    json_object_new_int64(max));
+		json_object_object_add(cc, "blocked",
+		    json_object_new_boolean(active >= max));
+		json_object_object_add(o, "concurrency", cc);
+		if (active >= max)
+			json_object_object_add(o, "would_succeed",
+			    json_object_new_boolean(0));
+	}
 	if (rc == CATALOG_PRICE_OK) {
 		int64_t one;
 

@@ -150,7 +150,8 @@ catalog_h_prism_apply(struct mg_ctx *c)
  * POST /v1/characters: validate (the catalog's "character" body rules),
  * store the character (status training), then submit its training job;
  * a refused submit (402, 429, 503, ...) soft-deletes the character again,
- * so no character is left without a job. 202 Job + character_id.
+ * so no character is left without a job. An Idempotency-Key replay
+ * answers the first request's job and character. 202 Job + character_id.
  */
 int
 catalog_h_character_create(struct mg_ctx *c)
@@ -159,7 +160,8 @@ catalog_h_character_create(struct mg_ctx *c)
 	const struct gen_job *job;
 	json_object *body, *v, *jj;
 	const char *urls, *attrs;
-	char err[256], id[37];
+	char err[256], id[37], prev[37];
+	enum db_err e;
 	int st;
 
 	if ((body = mg_json_body(c)) == NULL)
@@ -190,8 +192,14 @@ catalog_h_character_create(struct mg_ctx *c)
 		return st;
 	}
 	mg_json_own(c, jj);
-	if (db_exec(c->db, DB_CHAR_SET_JOB, "sss", job->id, id,
-	    c->who.workspace_id) != DB_OK)
+	/* An Idempotency-Key replay answers the first request's character. */
+	e = db_row(c->db, DB_CHAR_BY_JOB, "ss", "s", job->id,
+	    c->who.workspace_id, prev, sizeof(prev));
+	if (e == DB_OK) {
+		(void)db_exec(c->db, DB_CHAR_DELETE, "ss", id, c->who.workspace_id);
+		snprintf(id, sizeof(id), "%s", prev);
+	} else if (e != DB_NOROW || db_exec(c->db, DB_CHAR_SET_JOB, "sss",
+	    job->id, id, c->who.workspace_id) != DB_OK)
 		return mg_fail(c, MG_E_INTERNAL, "could not link the training job");
 	json_object_object_add(jj, "character_id", json_object_new_string(id));
 	return mg_reply_json(c, 202, json_object_get(jj));

@@ -379,6 +379,14 @@ test_estimate_would_succeed_when_funded(void)
 	CU_ASSERT_TRUE(json_object_get_boolean(member(r.json, "would_succeed")));
 	CU_ASSERT_EQUAL(json_object_array_length(member(r.json,
 	    "reasons_blocked")), 0);
+	/* Concurrency is reported; a workspace without jobs is not blocked. */
+	CU_ASSERT_TRUE(it_int(&r, "concurrency.max_concurrent_jobs", 0) >= 1);
+	CU_ASSERT_TRUE(it_int(&r, "concurrency.active_jobs", -1) >= 0);
+	CU_ASSERT_TRUE(has_type(member(r.json, "concurrency"), "blocked",
+	    json_type_boolean));
+	CU_ASSERT_FALSE(json_object_get_boolean(member(member(r.json,
+	    "concurrency"), "blocked")));
+	CU_ASSERT_PTR_NULL(member(r.json, "spend_cap") );
 	it_free(&r);
 }
 
@@ -1440,6 +1448,53 @@ test_character_create_long_name_400(void)
 	character_400(body);
 }
 
+static void
+test_character_create_idempotent_replay(void)
+{
+	struct it_ws w;
+	struct it_resp r;
+	char url[512], auth[256], job1[37] = "", ch1[37] = "";
+	const char *hdrs[4];
+	const char *body = "{\"name\":\"Bo\",\"image_urls\":[\"https://e.com/b.png\"]}";
+	int i;
+
+	CU_ASSERT_FATAL(it_workspace(&w, "generate,read", "studio") == 0);
+	CU_ASSERT_FATAL(it_mgctl_status("wallet grant %s 5.00 --reason it-idem",
+	    w.ws) == 0);
+	snprintf(url, sizeof(url), "%s/v1/characters", it_base());
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", w.key);
+	hdrs[0] = auth;
+	hdrs[1] = "Content-Type: application/json";
+	hdrs[2] = "Idempotency-Key: it-char-replay-1";
+	hdrs[3] = NULL;
+	for (i = 0; i < 2; i++) {
+		it_req(&r, "POST", url, hdrs, body, strlen(body));
+		CU_ASSERT_EQUAL(r.status, 202);
+		if (i == 0) {
+			if (it_str(&r, "job_id"))
+				snprintf(job1, sizeof(job1), "%s", it_str(&r, "job_id"));
+			if (it_str(&r, "character_id"))
+				snprintf(ch1, sizeof(ch1), "%s",
+				    it_str(&r, "character_id"));
+		} else {
+			CU_ASSERT_TRUE(it_str(&r, "job_id") != NULL &&
+			    strcmp(it_str(&r, "job_id"), job1) == 0);
+			CU_ASSERT_TRUE(it_str(&r, "character_id") != NULL &&
+			    strcmp(it_str(&r, "character_id"), ch1) == 0);
+		}
+		it_free(&r);
+	}
+	CU_ASSERT_EQUAL(strlen(job1), 36);
+	it_get(&r, "/v1/characters", w.key);
+	CU_ASSERT_EQUAL(json_object_array_length(member(r.json, "data")), 1);
+	it_free(&r);
+	/* One hold: $2.00 reserved or settled, never twice. */
+	it_get(&r, "/v1/wallet", w.key);
+	CU_ASSERT_TRUE(it_int(&r, "balance.reserved_micros", -1) <= 2000000);
+	CU_ASSERT_TRUE(it_int(&r, "balance.balance_micros", -1) >= 3000000);
+	it_free(&r);
+}
+
 static const struct mgt_case jobs_cases[] = {
 	{ "prism apply: image_params queues a prism_apply job at the catalog price", test_prism_apply_image_params_202 },
 	{ "prism apply: unknown prism is 404", test_prism_apply_unknown_prism_404 },
@@ -1452,6 +1507,7 @@ static const struct mgt_case jobs_cases[] = {
 	{ "prism apply: empty wallet is 402", test_prism_apply_insufficient_funds_402 },
 	{ "characters: create queues a character_train job and the character", test_character_create_202_and_listed },
 	{ "characters: 402 leaves no character behind", test_character_create_insufficient_funds_leaves_nothing },
+	{ "characters: Idempotency-Key replay answers the same job and character", test_character_create_idempotent_replay },
 	{ "characters: missing name is 400", test_character_create_missing_name_400 },
 	{ "characters: no image_urls is 400", test_character_create_no_images_400 },
 	{ "characters: six image_urls is 400", test_character_create_six_images_400 },
