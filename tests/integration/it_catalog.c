@@ -1317,9 +1317,13 @@ test_prism_apply_other_workspace_asset_404(void)
 	const char *job;
 
 	/* A job of workspace B is not an asset of workspace A. */
+	CU_ASSERT_FATAL(it_mgctl_status("wallet grant %s 0.10 --reason "
+	    "it-asset", B.ws) == 0);
 	it_post(&r, "/v1/images/generate", B.key,
 	    "{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"b\"}");
+	CU_ASSERT_EQUAL(r.status, 202);
 	job = it_str(&r, "job_id");
+	CU_ASSERT_PTR_NOT_NULL(job);
 	snprintf(body, sizeof(body), "{\"asset_id\":\"%s\"}", job ? job :
 	    "00000000-0000-4000-8000-000000000000");
 	it_free(&r);
