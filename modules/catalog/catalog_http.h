@@ -7,6 +7,8 @@
  *   GET  /v1/characters    auth read   cursor pagination (?limit=1..100 &cursor=)
  *   GET  /v1/characters/{id}    auth read
  *   DELETE /v1/characters/{id}  auth admin, 204, soft delete
+ * (the /v1/characters routes are served by the generation pool, with
+ * POST /v1/characters in catalog_jobs.h: nginx sends one path to one pool)
  * Every answer built from the catalog names the active version in the
  * X-Catalog-Version header (and in a catalog_version member where the body
  * is an object of ours). Cards/nodes are in catalog_cards.h.
