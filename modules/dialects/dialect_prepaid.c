@@ -4,6 +4,7 @@
 #include "dialect.h"
 #include "mg_health.h"
 #include "payments_http.h"
+#include "gen_http.h"
 
 enum prepaid_route {
 	R_PREPAID_HEALTH,
@@ -19,6 +20,9 @@ enum prepaid_route {
 	R_PREPAID_CREDITS_CONSUME_GONE,
 	R_PREPAID_WEBHOOK_STRIPE,
 	R_PREPAID_WEBHOOK_CRYPTO,
+	/* generation (modules/generation/gen_http.c) */
+	R_PREPAID_MEDIA_SUBMIT,
+	R_PREPAID_MEDIA_STATUS,
 	R_PREPAID__MAX
 };
 
@@ -26,6 +30,10 @@ enum prepaid_route {
 #define AUTH	MG_AUTHN_REQUIRED
 #define STD	MG_BODY_STD
 #define W	MG_MOD_WALLET
+
+#define UPLOAD	MG_BODY_UPLOAD
+#define GEN	MG_SCOPE_GENERATE
+#define READ	MG_SCOPE_READ
 
 static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_HEALTH] = { MG_GET, "/api/v1/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_prepaid },
@@ -40,6 +48,8 @@ static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_CREDITS_CONSUME_GONE] = { MG_POST, "/api/v1/credits/consume", W, NONE, 0, STD, 0, pay_h_gone_consume },
 	[R_PREPAID_WEBHOOK_STRIPE] = { MG_POST, "/api/v1/webhooks/stripe", W, NONE, 0, STD, 0, pay_h_webhook_stripe },
 	[R_PREPAID_WEBHOOK_CRYPTO] = { MG_POST, "/api/v1/webhooks/crypto", W, NONE, 0, STD, 0, pay_h_webhook_crypto },
+	[R_PREPAID_MEDIA_SUBMIT] = { MG_POST, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, GEN, UPLOAD, 1, gen_h_media_submit },
+	[R_PREPAID_MEDIA_STATUS] = { MG_GET, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_media_status },
 };
 
 static const char *const codes[MG_E__MAX] = {
