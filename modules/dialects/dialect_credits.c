@@ -5,13 +5,16 @@
 #include <stddef.h>
 
 #include "dialect.h"
+#include "payments_http.h"
 
 enum credits_route {
+	R_CREDITS_CHECKOUT,	/* payments (modules/wallet/payments_http.c) */
 	R_CREDITS__MAX
 };
 
 static const struct mg_route routes[R_CREDITS__MAX + 1] = {
-	{ MG_GET, NULL, MG_MOD_AUTH, MG_AUTHN_NONE, 0, MG_BODY_STD, 0, NULL },
+	[R_CREDITS_CHECKOUT] = { MG_POST, "/api/credits/checkout", MG_MOD_WALLET, MG_AUTHN_REQUIRED, 0, MG_BODY_STD, 0, pay_h_credits_checkout },
+	[R_CREDITS__MAX] = { MG_GET, NULL, MG_MOD_AUTH, MG_AUTHN_NONE, 0, MG_BODY_STD, 0, NULL },
 };
 
 static const char *const codes[MG_E__MAX] = {

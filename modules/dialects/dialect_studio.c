@@ -8,6 +8,10 @@
 #include "auth_http.h"
 #include "auth_oauth.h"
 #include "wallet_http.h"
+#include "gen_http.h"
+#include "catalog_http.h"
+#include "catalog_cards.h"
+#include "catalog_jobs.h"
 
 enum studio_route {
 	R_STUDIO_HEALTH,
@@ -23,6 +27,29 @@ enum studio_route {
 	R_STUDIO_OAUTH_INTROSPECT,
 	R_STUDIO_OAUTH_JWKS,
 	R_STUDIO_OAUTH_METADATA,
+	R_STUDIO_GEN_IMAGE,
+	R_STUDIO_GEN_VIDEO,
+	R_STUDIO_GEN_AUDIO,
+	R_STUDIO_GEN_COMPOSE,
+	R_STUDIO_GEN_LEGACY,
+	R_STUDIO_JOB_GET,
+	R_STUDIO_JOB_CANCEL,
+	R_STUDIO_GENERATION_GET,
+	R_STUDIO_MODELS,
+	R_STUDIO_PRICING,
+	R_STUDIO_ESTIMATE,
+	R_STUDIO_PRISMS,
+	R_STUDIO_NODES_LIST,
+	R_STUDIO_NODES_CREATE,
+	R_STUDIO_NODE_GET,
+	R_STUDIO_NODE_DELETE,
+	R_STUDIO_CARD_SEARCH,
+	R_STUDIO_CARD_RENDER,
+	R_STUDIO_CHARACTERS_LIST,
+	R_STUDIO_CHARACTER_GET,
+	R_STUDIO_CHARACTER_DELETE,
+	R_STUDIO_CHARACTER_CREATE,
+	R_STUDIO_PRISM_APPLY,
 	R_STUDIO__MAX
 };
 
@@ -47,6 +74,29 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_OAUTH_INTROSPECT] = { MG_POST, "/v1/oauth/introspect", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_introspect },
 	[R_STUDIO_OAUTH_JWKS] = { MG_GET, "/v1/oauth/jwks", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_jwks },
 	[R_STUDIO_OAUTH_METADATA] = { MG_GET, "/.well-known/oauth-authorization-server", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_metadata },
+	[R_STUDIO_GEN_IMAGE] = { MG_POST, "/v1/images/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_image },
+	[R_STUDIO_GEN_VIDEO] = { MG_POST, "/v1/videos/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_video },
+	[R_STUDIO_GEN_AUDIO] = { MG_POST, "/v1/audio/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_audio },
+	[R_STUDIO_GEN_COMPOSE] = { MG_POST, "/v1/compose", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_compose },
+	[R_STUDIO_GEN_LEGACY] = { MG_POST, "/v1/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_generate_legacy },
+	[R_STUDIO_JOB_GET] = { MG_GET, "/v1/jobs/{id}", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_job_get },
+	[R_STUDIO_JOB_CANCEL] = { MG_DELETE, "/v1/jobs/{id}", MG_MOD_GENERATION, AUTH, GEN, STD, 0, gen_h_job_cancel },
+	[R_STUDIO_GENERATION_GET] = { MG_GET, "/v1/generations/{id}", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_generation_get },
+	[R_STUDIO_MODELS] = { MG_GET, "/v1/models", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_models },
+	[R_STUDIO_PRICING] = { MG_GET, "/v1/pricing", MG_MOD_CATALOG, NONE, 0, STD, 0, catalog_h_pricing },
+	[R_STUDIO_ESTIMATE] = { MG_POST, "/v1/estimate", MG_MOD_CATALOG, AUTH, READ | GEN, STD, 0, catalog_h_estimate },
+	[R_STUDIO_PRISMS] = { MG_GET, "/v1/prisms", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_prisms },
+	[R_STUDIO_NODES_LIST] = { MG_GET, "/v1/nodes", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_node_list },
+	[R_STUDIO_NODES_CREATE] = { MG_POST, "/v1/nodes", MG_MOD_CATALOG, AUTH, GEN, STD, 0, catalog_h_node_create },
+	[R_STUDIO_NODE_GET] = { MG_GET, "/v1/nodes/{id}", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_node_get },
+	[R_STUDIO_NODE_DELETE] = { MG_DELETE, "/v1/nodes/{id}", MG_MOD_CATALOG, AUTH, GEN, STD, 0, catalog_h_node_delete },
+	[R_STUDIO_CARD_SEARCH] = { MG_GET, "/v1/cards/search", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_card_search },
+	[R_STUDIO_CARD_RENDER] = { MG_GET, "/v1/cards/{id}/render", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_card_render },
+	[R_STUDIO_CHARACTERS_LIST] = { MG_GET, "/v1/characters", MG_MOD_GENERATION, AUTH, READ, STD, 0, catalog_h_characters_list },
+	[R_STUDIO_CHARACTER_GET] = { MG_GET, "/v1/characters/{id}", MG_MOD_GENERATION, AUTH, READ, STD, 0, catalog_h_character_get },
+	[R_STUDIO_CHARACTER_DELETE] = { MG_DELETE, "/v1/characters/{id}", MG_MOD_GENERATION, AUTH, ADMIN, STD, 0, catalog_h_character_delete },
+	[R_STUDIO_CHARACTER_CREATE] = { MG_POST, "/v1/characters", MG_MOD_GENERATION, AUTH, GEN, STD, 1, catalog_h_character_create },
+	[R_STUDIO_PRISM_APPLY] = { MG_POST, "/v1/prisms/{id}/apply", MG_MOD_GENERATION, AUTH, GEN, STD, 1, catalog_h_prism_apply },
 };
 
 static const char *const codes[MG_E__MAX] = {
