@@ -3,18 +3,26 @@
  */
 #include "dialect.h"
 #include "mg_health.h"
+#include "gen_http.h"
 
 enum prepaid_route {
 	R_PREPAID_HEALTH,
+	R_PREPAID_MEDIA_SUBMIT,
+	R_PREPAID_MEDIA_STATUS,
 	R_PREPAID__MAX
 };
 
 #define NONE	MG_AUTHN_NONE
 #define AUTH	MG_AUTHN_REQUIRED
 #define STD	MG_BODY_STD
+#define UPLOAD	MG_BODY_UPLOAD
+#define GEN	MG_SCOPE_GENERATE
+#define READ	MG_SCOPE_READ
 
 static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_HEALTH] = { MG_GET, "/api/v1/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_prepaid },
+	[R_PREPAID_MEDIA_SUBMIT] = { MG_POST, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, GEN, UPLOAD, 1, gen_h_media_submit },
+	[R_PREPAID_MEDIA_STATUS] = { MG_GET, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_media_status },
 };
 
 static const char *const codes[MG_E__MAX] = {

@@ -2,8 +2,10 @@
  * gen_job: reading and writing the job row (see gen_job.h and
  * db/migrations/006_jobs.sql).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "gen_job.h"
@@ -79,8 +81,11 @@ nz(const char *s)
 }
 
 enum gen_err
-gen_job_insert_tx(struct db_conn *db, const struct gen_job *j)
+gen_job_insert_tx(struct db_conn *db, struct gen_job *j)
 {
+	char dbt[96];
+	struct timespec ts;
+	struct tm tm;
 	enum db_err e;
 
 	if (j->params == NULL || j->price_req == NULL ||
@@ -92,7 +97,19 @@ gen_job_insert_tx(struct db_conn *db, const struct gen_job *j)
 		mg_log(MG_LOG_ERROR, "gen_job_insert: JSON column too large");
 		return GEN_E_DB;
 	}
-	e = db_exec(db, DB_JOB_INSERT, "ssssssssssssisssisssb",
+	/* created_at: now, UTC, microseconds; shown as RFC 3339. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(dbt, sizeof(dbt), "%04d-%02d-%02d %02d:%02d:%02d.%06ld",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, ts.tv_nsec / 1000);
+	snprintf(j->created_at, sizeof(j->created_at),
+	    "%.10sT%.15sZ", dbt, dbt + 11);
+	snprintf(j->updated_at, sizeof(j->updated_at), "%s", j->created_at);
+	j->state = GEN_STATE_QUEUED;
+	j->progress_pct = -1;
+	j->actual_null = 1;
+	e = db_exec(db, DB_JOB_INSERT, "ssssssssssssisssisssbss",
 	    j->id, j->workspace_id, nz(j->api_key_id), j->dialect, j->job_type,
 	    j->kind, j->model, j->provider, j->provider_model, j->params,
 	    j->catalog_version, j->price_req, j->hold_micros,
@@ -101,7 +118,7 @@ gen_job_insert_tx(struct db_conn *db, const struct gen_job *j)
 	    nz(j->callback_url), nz(j->callback_secret),
 	    nz(j->idempotency_key),
 	    j->request_hash_len ? (const void *)j->request_hash : NULL,
-	    j->request_hash_len);
+	    j->request_hash_len, dbt, dbt);
 	if (e == DB_DUP)
 		return GEN_E_DUP;
 	return e == DB_OK ? GEN_OK : GEN_E_DB;

@@ -119,9 +119,10 @@ void		 gen_job_clear(struct gen_job *);
  * provider_model, params, catalog_version, price_req, hold_micros,
  * pricing_meta, effective_input, input_adjustments, estimated_seconds,
  * callback_url, callback_secret, idempotency_key, request_hash).
- * GEN_E_DUP when (workspace, idempotency_key) already exists.
+ * Sets j->created_at/updated_at (now, UTC), state queued, progress -1,
+ * actual_null. GEN_E_DUP when (workspace, idempotency_key) already exists.
  */
-enum gen_err	 gen_job_insert_tx(struct db_conn *, const struct gen_job *);
+enum gen_err	 gen_job_insert_tx(struct db_conn *, struct gen_job *);
 
 /*
  * Load job id into *j (caller clears it with gen_job_clear). ws NULL: any
