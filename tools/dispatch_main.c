@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -108,6 +109,10 @@ spawn(int slot)
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		/* The master gone (even by SIGKILL) → stop cleanly, requeue. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(0);
 		mg_log_set_rid("");
 		_exit(worker_main(slot));
 	}
@@ -116,11 +121,24 @@ spawn(int slot)
 	return pid;
 }
 
+/*
+ * The ledger's reservation expiry (modules/wallet): weak, so the
+ * dispatcher builds and runs without it; called when linked in.
+ * (Auto-recharge is checked after each capture, in gen_dispatch.c.)
+ */
+int		 wallet_reap_expired(struct db_conn *, int64_t now, int limit)
+		    __attribute__((weak));
+
 /* The timers, once. */
 static void
 timers(struct db_conn *db, int64_t tick)
 {
+	int n;
+
 	(void)gen_disp_recover(db, &g_cfg);
+	if (wallet_reap_expired != NULL &&
+	    (n = wallet_reap_expired(db, (int64_t)time(NULL), 100)) > 0)
+		mg_log(MG_LOG_INFO, "released %d expired hold(s)", n);
 	(void)gen_disp_callbacks(db, &g_cfg);
 	if (tick % 5 == 0)
 		(void)gen_disp_callback_sweep(db, &g_cfg);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 #include "gen_dispatch.h"
 #include "gen_files.h"
 #include "gen_job.h"
+#include "gen_link.h"
 #include "mg_buf.h"
 #include "mg_config.h"
 #include "mg_crypto.h"
@@ -29,6 +31,13 @@
 #include "wallet.h"
 
 #define MAX_INPUTS	PROV_MAX_INPUTS
+
+/*
+ * The ledger's auto-recharge hook (modules/wallet): weak, so this builds
+ * without it; called after a capture has committed when linked in.
+ */
+enum wallet_err	 wallet_autorecharge_check(struct db_conn *, const char *)
+		    __attribute__((weak));
 
 /* ---- configuration -------------------------------------------------------- */
 
@@ -611,6 +620,8 @@ supervise(struct db_conn *db, const struct gen_disp_cfg *cfg, const char *id,
 	}
 	if (pid == 0) {
 		close(fds[0]);
+		/* Dies with its worker: no orphan keeps rendering. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		child_run(fds[1], ops, job, rid, cfg);
@@ -690,7 +701,10 @@ callback_body(const struct gen_job *j, const char *state, int64_t actual,
 {
 	struct mg_buf b;
 	char url[1400], usd[32], now[32];
-	size_t i;
+	const char *base = mg_cfg_str("public_base_url", mg_cfg_str("base_url", ""));
+	int64_t exp = gen_link_expires((int64_t)time(NULL),
+	    strcmp(j->dialect, "prepaid") == 0 ? GEN_LINK_MIN_TTL : 0);
+	size_t i, bl = strlen(base);
 
 	mg_buf_init(&b, NULL);
 	mg_fmt_time(time(NULL), now, sizeof(now));
@@ -699,8 +713,11 @@ callback_body(const struct gen_job *j, const char *state, int64_t actual,
 	mg_buf_json_escape(&b, j->model);
 	mg_buf_printf(&b, "\",\"workspaceId\":\"%s\",\"outputs\":[", j->workspace_id);
 	for (i = 0; i < nfiles; i++) {
-		if (gen_files_url(rel[i], 0, url, sizeof(url)) != GEN_FILES_OK)
+		if (bl >= sizeof(url) / 2 || gen_link_sign(rel[i], exp, url + bl,
+		    sizeof(url) - bl) != GEN_LINK_OK)
 			url[0] = '\0';
+		else
+			memcpy(url, base, bl);
 		mg_buf_printf(&b, "%s{\"url\":\"", i ? "," : "");
 		mg_buf_json_escape(&b, url);
 		mg_buf_printf(&b, "\",\"mime\":\"");
@@ -820,7 +837,16 @@ settle_tx(struct db_conn *db, void *arg)
 		we = wallet_release_tx(db, j->workspace_id, j->id,
 		    j->api_key_id[0] ? j->api_key_id : NULL, j->hold_micros, desc);
 	}
-	if (we != WALLET_OK) {
+	if (we == WALLET_DUPLICATE) {
+		/* The hold ended already (the ledger's reaper released it after
+		 * its TTL): money is settled; the job fails, nothing charged. */
+		mg_log(MG_LOG_WARN, "job %s: hold already ended; failing the job", j->id);
+		if ((e = db_exec(db, DB_DISP_HOLD_ENDED, "s", j->id)) != DB_OK)
+			return e;
+		s->final = GEN_STATE_FAILED;
+		s->error_code = "hold_expired";
+		s->error_msg = "The reservation expired before the job finished; nothing was charged.";
+	} else if (we != WALLET_OK) {
 		mg_log(MG_LOG_ERROR, "job %s: settle: %s", j->id, wallet_strerror(we));
 		return SETTLE_MONEY;
 	}
@@ -1071,6 +1097,9 @@ settle:
 		    s.actual : 0), (long long)j.hold_micros, (long long)t_run,
 		    (long long)(mg_now_us() - t0), s.error_code ? " error=" : "",
 		    s.error_code ? s.error_code : "");
+		if (s.final == GEN_STATE_SUCCEEDED && !s.requeue && s.actual > 0 &&
+		    wallet_autorecharge_check != NULL)
+			(void)wallet_autorecharge_check(db, j.workspace_id);
 		if (!s.requeue && j.callback_url[0] != '\0')
 			(void)gen_disp_callback_one(db, cfg, j.id);
 	} else if (drc == SETTLE_LOST) {

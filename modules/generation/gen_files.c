@@ -7,18 +7,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "gen_files.h"
 #include "mg_config.h"
-#include "mg_crypto.h"
 #include "mg_log.h"
 
 static const char *const errs[GEN_FILES_E__MAX] = {
 	"ok",					/* GEN_FILES_OK */
 	"unacceptable name",			/* GEN_FILES_E_NAME */
 	"path too long",			/* GEN_FILES_E_TOOLONG */
-	"link_secret not configured",		/* GEN_FILES_E_NOSECRET */
 	"file system error",			/* GEN_FILES_E_IO */
 };
 
@@ -183,55 +179,5 @@ gen_files_remove_job(const char *ws, const char *job)
 		    strerror(errno));
 		return GEN_FILES_E_IO;
 	}
-	return GEN_FILES_OK;
-}
-
-enum gen_files_err
-gen_files_sign(const char *secret, const char *rel, int64_t expires,
-    char *buf, size_t cap)
-{
-	char msg[1024], b64[64];
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	int n;
-
-	if (secret == NULL || secret[0] == '\0')
-		return GEN_FILES_E_NOSECRET;
-	if (!gen_files_rel_ok(rel))
-		return GEN_FILES_E_NAME;
-	/* secure_link_md5 "$secure_link_expires$uri <secret>" */
-	n = snprintf(msg, sizeof(msg), "%lld/files/%s %s", (long long)expires,
-	    rel, secret);
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		return GEN_FILES_E_TOOLONG;
-	if (EVP_Digest(msg, (size_t)n, md, &mdlen, EVP_md5(), NULL) != 1 ||
-	    mdlen != 16) {
-		return GEN_FILES_E_IO;
-	}
-	mg_b64url(md, mdlen, b64, sizeof(b64));
-	n = snprintf(buf, cap, "/files/%s?expires=%lld&md5=%s", rel,
-	    (long long)expires, b64);
-	if (n < 0 || (size_t)n >= cap)
-		return GEN_FILES_E_TOOLONG;
-	return GEN_FILES_OK;
-}
-
-enum gen_files_err
-gen_files_url(const char *rel, int64_t ttl, char *buf, size_t cap)
-{
-	const char *base = mg_cfg_str("public_base_url", mg_cfg_str("base_url", ""));
-	char path[1024];
-	enum gen_files_err e;
-	int n;
-
-	if (ttl <= 0)
-		ttl = mg_cfg_int("link_ttl", 3600);
-	e = gen_files_sign(mg_cfg_str("link_secret", ""), rel,
-	    (int64_t)time(NULL) + ttl, path, sizeof(path));
-	if (e != GEN_FILES_OK)
-		return e;
-	n = snprintf(buf, cap, "%s%s", base, path);
-	if (n < 0 || (size_t)n >= cap)
-		return GEN_FILES_E_TOOLONG;
 	return GEN_FILES_OK;
 }

@@ -1,16 +1,11 @@
 /*
- * gen_files: where a job's outputs live on disk and the signed, expiring
- * links nginx serves them through.
+ * gen_files: where a job's outputs live on disk (the signed links that
+ * serve them are gen_link.h).
  *
  * Layout: $MG_OUTPUTS_DIR/<workspace id>/<job id>/<file> (config key
  * outputs_dir, env MG_OUTPUTS_DIR; default var/outputs). Paths stored in
  * job_outputs are relative to outputs_dir ("<ws>/<job>/out.png").
- *
- * Links (nginx/mg_files.conf.in, ngx_http_secure_link_module):
- *   /files/<rel>?expires=<unix>&md5=<m>
- *   m = base64url, unpadded, of MD5("<expires>/files/<rel> <secret>")
- * with <secret> config link_secret (MG_LINK_SECRET_FILE). nginx answers 403
- * on a bad signature and 410 once expires has passed.
+
  */
 #ifndef GEN_FILES_H
 #define GEN_FILES_H
@@ -23,7 +18,6 @@ enum gen_files_err {
 	GEN_FILES_OK = 0,
 	GEN_FILES_E_NAME,	/* an id or path component is not acceptable */
 	GEN_FILES_E_TOOLONG,	/* a path or URL does not fit */
-	GEN_FILES_E_NOSECRET,	/* link_secret is not configured */
 	GEN_FILES_E_IO,		/* mkdir / unlink / rmdir failed */
 	GEN_FILES_E__MAX
 };
@@ -60,20 +54,5 @@ enum gen_files_err gen_files_rel(const char *abs, char *buf, size_t cap);
  * is GEN_FILES_OK.
  */
 enum gen_files_err gen_files_remove_job(const char *ws, const char *job);
-
-/*
- * Signed URL path+query for rel, valid until expires (unix seconds), with
- * the given secret: "/files/<rel>?expires=<e>&md5=<m>". Pure.
- */
-enum gen_files_err gen_files_sign(const char *secret, const char *rel,
-		    int64_t expires, char *buf, size_t cap);
-
-/*
- * Absolute signed URL: config public_base_url (default MG_BASE_URL, else
- * "") + gen_files_sign with link_secret, valid for ttl seconds from now
- * (ttl ≤ 0: config link_ttl, default 3600).
- */
-enum gen_files_err gen_files_url(const char *rel, int64_t ttl, char *buf,
-		    size_t cap);
 
 #endif
