@@ -74,6 +74,11 @@ fi
 # Fast expiries for tests; secrets made for this run only.
 export MG_OTP_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export MG_ALLOW_PRIVATE_CALLBACKS=1
+# Dispatcher (it_dispatch): [[provider:NAME]] prompts run on NAME's fake,
+# short leases (kill -9 recovery), fast callback retries, short provider
+# timeouts (timeout tests).
+export MG_DISPATCH_TEST_MARKERS=1 MG_JOB_LEASE_S=5 MG_CALLBACK_RETRY_BASE_S=1
+export MG_PROV_TIMEOUT_S=4
 if ! tools/stack.sh start > "$ROOT/var/test-start.log" 2>&1; then
 	cat "$ROOT/var/test-start.log"
 	echo "integration: 0 passed, 1 failed"
