@@ -3,9 +3,11 @@
  */
 #include "dialect.h"
 #include "mg_health.h"
+#include "wallet_http.h"
 
 enum prepaid_route {
 	R_PREPAID_HEALTH,
+	R_PREPAID_BALANCE,
 	R_PREPAID__MAX
 };
 
@@ -15,6 +17,7 @@ enum prepaid_route {
 
 static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_HEALTH] = { MG_GET, "/api/v1/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_prepaid },
+	[R_PREPAID_BALANCE] = { MG_GET, "/api/v1/balance", MG_MOD_WALLET, AUTH, MG_SCOPE_READ, STD, 0, wallet_h_prepaid_balance },
 };
 
 static const char *const codes[MG_E__MAX] = {

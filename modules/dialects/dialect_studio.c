@@ -13,6 +13,9 @@ enum studio_route {
 	R_STUDIO_HEALTH_DETAILED,
 	R_STUDIO_ME,
 	R_STUDIO_WALLET,
+	R_STUDIO_CREDITS,
+	R_STUDIO_TOPUP,
+	R_STUDIO_AUTORECHARGE,
 	R_STUDIO__MAX
 };
 
@@ -28,6 +31,9 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_HEALTH_DETAILED] = { MG_GET, "/health/detailed", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_detailed },
 	[R_STUDIO_ME] = { MG_GET, "/v1/me", MG_MOD_AUTH, AUTH, 0, STD, 0, auth_h_me },
 	[R_STUDIO_WALLET] = { MG_GET, "/v1/wallet", MG_MOD_WALLET, AUTH, READ, STD, 0, wallet_h_get },
+	[R_STUDIO_CREDITS] = { MG_GET, "/v1/credits", MG_MOD_WALLET, AUTH, READ, STD, 0, wallet_h_credits },
+	[R_STUDIO_TOPUP] = { MG_POST, "/v1/wallet/topup", MG_MOD_WALLET, AUTH, GEN | ADMIN, STD, 0, wallet_h_topup, 1 },
+	[R_STUDIO_AUTORECHARGE] = { MG_POST, "/v1/wallet/auto-recharge", MG_MOD_WALLET, AUTH, ADMIN, STD, 0, wallet_h_autorecharge, 1 },
 };
 
 static const char *const codes[MG_E__MAX] = {
