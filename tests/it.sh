@@ -73,6 +73,7 @@ if command -v node >/dev/null && [ -d tests/fakes ] && [ -d tests/node_modules ]
 fi
 # Fast expiries for tests; secrets made for this run only.
 export MG_OTP_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export MG_BILLING_KEY_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export MG_ALLOW_PRIVATE_CALLBACKS=1
 if ! tools/stack.sh start > "$ROOT/var/test-start.log" 2>&1; then
 	cat "$ROOT/var/test-start.log"
