@@ -75,6 +75,10 @@ fi
 export MG_OTP_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export MG_BILLING_KEY_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export MG_ALLOW_PRIVATE_CALLBACKS=1
+# Jobs (it_jobs): a test blocklist, and a concurrency cap above the 20 jobs
+# of the concurrent-submit test.
+export MG_PROMPT_BLOCKLIST=$ROOT/tests/integration/prompt_blocklist.txt
+export MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE=${MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE:-25}
 if ! tools/stack.sh start > "$ROOT/var/test-start.log" 2>&1; then
 	cat "$ROOT/var/test-start.log"
 	echo "integration: 0 passed, 1 failed"
