@@ -24,7 +24,7 @@ LIB_SRC	 = $(wildcard modules/common/*.c) $(wildcard fcgi/*.c) $(wildcard db/*.c
 	   $(wildcard modules/generation/*.c) $(wildcard modules/catalog/*.c)
 LIB_SRC	:= $(filter-out %_main.c,$(LIB_SRC))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/%.o)
-MAINS	 = $(B)/bin/mediagate-worker $(B)/bin/mgctl
+MAINS	 = $(B)/bin/mediagate-worker $(B)/bin/mgctl $(B)/bin/mediagate-dispatch
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 IT_SRC	 = $(wildcard tests/integration/it_*.c) $(wildcard tests/integration/rl_*.c)
@@ -47,6 +47,10 @@ $(B)/bin/mediagate-worker: $(B)/modules/core/worker_main.o $(B)/lib/libmg.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/bin/mgctl: $(B)/tools/mgctl_main.o $(B)/lib/libmg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bin/mediagate-dispatch: $(B)/tools/dispatch_main.o $(B)/lib/libmg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -216,7 +216,7 @@ gen_job_outputs(struct db_conn *db, const char *id, struct gen_output *out,
 		return GEN_E_DB;
 	for (;;) {
 		memset(&o, 0, sizeof(o));
-		e = db_next(db, DB_JOB_OUTPUTS, "isssiii", &idx, o.path,
+		e = db_next(db, DB_JOB_OUTPUTS, "issiiii", &idx, o.path,
 		    sizeof(o.path), o.mime, sizeof(o.mime), &o.size, &w, &h,
 		    &o.duration_ms);
 		if (e != DB_OK)
