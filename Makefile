@@ -6,7 +6,7 @@ PKGS	 = fcgi json-c libmariadb libjwt libcurl libpcre2-8 libsodium gdlib openssl
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -W -Wall -Wextra -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wwrite-strings -Wpointer-arith -Wshadow \
-	   -Wno-unused-parameter -Werror -MMD -MP \
+	   -Wno-unused-parameter -Wno-missing-field-initializers -Werror -MMD -MP \
 	   -Imodules/common -Ifcgi -Idb -Imodules/core -Imodules/dialects \
 	   -Imodules/auth -Imodules/wallet -Imodules/generation -Imodules/catalog -Itests/lib
 PKG_CFLAGS := $(shell pkg-config --cflags $(filter-out fcgi,$(PKGS)) 2>/dev/null)

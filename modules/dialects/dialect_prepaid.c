@@ -4,11 +4,13 @@
 #include "dialect.h"
 #include "mg_health.h"
 #include "gen_http.h"
+#include "wallet_http.h"
 
 enum prepaid_route {
 	R_PREPAID_HEALTH,
 	R_PREPAID_MEDIA_SUBMIT,
 	R_PREPAID_MEDIA_STATUS,
+	R_PREPAID_BALANCE,
 	R_PREPAID__MAX
 };
 
@@ -21,8 +23,9 @@ enum prepaid_route {
 
 static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_HEALTH] = { MG_GET, "/api/v1/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_prepaid },
-	[R_PREPAID_MEDIA_SUBMIT] = { MG_POST, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, GEN, UPLOAD, 1, gen_h_media_submit },
+	[R_PREPAID_MEDIA_SUBMIT] = { MG_POST, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, GEN, UPLOAD, 1, gen_h_media_submit, 1 },
 	[R_PREPAID_MEDIA_STATUS] = { MG_GET, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_media_status },
+	[R_PREPAID_BALANCE] = { MG_GET, "/api/v1/balance", MG_MOD_WALLET, AUTH, MG_SCOPE_READ, STD, 0, wallet_h_prepaid_balance },
 };
 
 static const char *const codes[MG_E__MAX] = {
