@@ -53,6 +53,8 @@ export MG_HTTPS_PORT=${BENCH_HTTPS_PORT:-9443}
 export MG_TENANT_PORT=${BENCH_TENANT_PORT:-9201}
 export MG_DB_PORT=${BENCH_DB_PORT:-3317}
 export MG_RATE_LIMIT=0
+# The dispatcher benchmark queues all its jobs before dispatching them.
+export MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE=${MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE:-100000}
 RUN=$MG_VAR_DIR/run
 BASE=http://127.0.0.1:$MG_HTTP_PORT
 
@@ -197,6 +199,14 @@ if [ -z "$routes_note" ]; then
 	done
 fi
 
+# --- Dispatcher overhead per job (tools/bench/dispatch.sh) -----------------------
+DISPATCH_MD=$MG_VAR_DIR/bench-dispatch.md
+: >"$DISPATCH_MD"
+if [ -z "$routes_note" ]; then
+	BASE=$BASE MG_DEMO_KEY=$MG_DEMO_KEY tools/bench/dispatch.sh >"$DISPATCH_MD" ||
+		printf '## Dispatcher (local provider)\n\nNot measured: tools/bench/dispatch.sh failed.\n' >"$DISPATCH_MD"
+fi
+
 # --- RSS ----------------------------------------------------------------------
 # rss_line LABEL PIDFILE: "| label | processes | total MB | per process MB |"
 rss_line() {
@@ -265,6 +275,10 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 		done
 	fi
 	echo
+	if [ -s "$DISPATCH_MD" ]; then
+		cat "$DISPATCH_MD"
+		echo
+	fi
 	echo "## Resident memory after the runs"
 	echo
 	echo "| process group | processes | RSS MB | per process MB |"
