@@ -286,6 +286,7 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	for m in auth wallet generation catalog; do
 		rss_line "pool $m (master + workers)" "$RUN/$m.pid"
 	done
+	rss_line "dispatcher (master + workers)" "$RUN/dispatch.pid"
 	rss_line "bare_fcgi select (master + workers)" "$RUN/bench_select.pid"
 	rss_line "mariadbd" "$RUN/mysqld.pid"
 	rss_line "nginx (master + worker)" "$RUN/nginx.pid"
