@@ -871,10 +871,19 @@ test_link_expired_410_tampered_403(void)
 	CU_ASSERT_FATAL(studio_wait(id, 60, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
 	CU_ASSERT_FATAL(strncmp(url, "/files/", 7) == 0);
 	CU_ASSERT_EQUAL(fetch(url, NULL, NULL), 200);
-	/* Tampered signature → 403. */
+	/* Tampered signature → 403 (the first md5 character: all its 6 bits
+	 * are data, unlike the last one's padding bits). */
 	snprintf(bad, sizeof(bad), "%s", url);
-	n = strlen(bad);
-	bad[n - 1] = bad[n - 1] == 'A' ? 'B' : 'A';
+	q = strstr(bad, "md5=");
+	CU_ASSERT_FATAL(q != NULL);
+	n = (size_t)(q - bad) + 4;
+	bad[n] = bad[n] == 'A' ? 'B' : 'A';
+	CU_ASSERT_EQUAL(fetch(bad, NULL, NULL), 403);
+	/* Another file's path under the same signature → 403. */
+	snprintf(bad, sizeof(bad), "%s", url);
+	q = strstr(bad, ".png?");
+	CU_ASSERT_FATAL(q != NULL);
+	memcpy(bad + (q - bad), ".jpg", 4);
 	CU_ASSERT_EQUAL(fetch(bad, NULL, NULL), 403);
 	/* Same path, expiry in the past, correctly signed → 410. */
 	q = strchr(url, '?');
