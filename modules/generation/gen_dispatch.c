@@ -1279,7 +1279,7 @@ gen_disp_callbacks(struct db_conn *db, const struct gen_disp_cfg *cfg)
 	char ids[20][64];
 	int n = 0, i, done = 0;
 
-	if (db_exec(db, DB_DISP_CB_DUE, "i", (int64_t)20) != DB_OK)
+	if (db_exec(db, DB_DISP_CB_DUE, "i", (int64_t)5) != DB_OK)
 		return -1;
 	while (n < 20 && db_next(db, DB_DISP_CB_DUE, "s", ids[n], sizeof(ids[n])) == DB_OK)
 		n++;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -169,6 +170,46 @@ test_files_rel_under_root(void)
 	CU_ASSERT_EQUAL(gen_files_rel(abs, buf, sizeof(buf)), GEN_FILES_E_NAME);
 	CU_ASSERT_EQUAL(gen_files_job_dir("../x", "job", 0, buf, sizeof(buf)),
 	    GEN_FILES_E_NAME);
+}
+
+static int
+exists(const char *p)
+{
+	return access(p, F_OK) == 0;
+}
+
+static void
+test_files_job_dir_create_empty_remove(void)
+{
+	char root[] = "/tmp/mg-test-outputs-XXXXXX", dir[512], f[600], rel[256];
+	FILE *fp;
+
+	CU_ASSERT_FATAL(mkdtemp(root) != NULL);
+	setenv("MG_OUTPUTS_DIR", root, 1);
+	CU_ASSERT_STRING_EQUAL(gen_files_root(), root);
+	CU_ASSERT_EQUAL(gen_files_job_dir("ws1", "job1", 1, dir, sizeof(dir)), GEN_FILES_OK);
+	snprintf(f, sizeof(f), "%s/out-0.png", dir);
+	CU_ASSERT_FATAL((fp = fopen(f, "w")) != NULL);
+	fputs("x", fp);
+	fclose(fp);
+	CU_ASSERT_EQUAL(gen_files_rel(f, rel, sizeof(rel)), GEN_FILES_OK);
+	CU_ASSERT_STRING_EQUAL(rel, "ws1/job1/out-0.png");
+	/* A new attempt starts from an empty directory. */
+	CU_ASSERT_EQUAL(gen_files_job_dir("ws1", "job1", 1, dir, sizeof(dir)), GEN_FILES_OK);
+	CU_ASSERT(!exists(f));
+	fp = fopen(f, "w");
+	if (fp != NULL)
+		fclose(fp);
+	/* Clean-up removes the files and the directory; twice is fine. */
+	CU_ASSERT_EQUAL(gen_files_remove_job("ws1", "job1"), GEN_FILES_OK);
+	CU_ASSERT(!exists(f));
+	CU_ASSERT(!exists(dir));
+	CU_ASSERT_EQUAL(gen_files_remove_job("ws1", "job1"), GEN_FILES_OK);
+	CU_ASSERT_EQUAL(gen_files_remove_job("..", "job1"), GEN_FILES_E_NAME);
+	snprintf(f, sizeof(f), "%s/ws1", root);
+	rmdir(f);
+	rmdir(root);
+	unsetenv("MG_OUTPUTS_DIR");
 }
 
 /* ---- provider error classes, backoff, routes ------------------------------- */
@@ -394,6 +435,7 @@ main(void)
 		{ "output id rules", test_files_id_rules },
 		{ "output path rules", test_files_rel_rules },
 		{ "outputs stay under the root", test_files_rel_under_root },
+		{ "job dir: create, empty on retry, remove", test_files_job_dir_create_empty_remove },
 		{ "provider error classes", test_classify },
 		{ "circuit counts provider health only", test_circuit_counts_only_provider_health },
 		{ "requeue backoff", test_backoff },
