@@ -202,16 +202,23 @@ build_params(struct submit *s, json_object *extra)
 	const char *str, *fmt;
 	size_t i;
 
-	json_object_object_add(p, "kind", json_object_new_string(
-	    catalog_kind_name(s->q.model->kind)));
-	json_object_object_add(p, "job_type", json_object_new_string(s->job_type));
+	/* Concatenation and resizing are prov compose jobs whatever the model kind. */
 	if (strcmp(s->job_type, "video.combine") == 0 ||
 	    strcmp(s->job_type, "compose") == 0)
-		json_object_object_add(p, "compose",
-		    json_object_new_string("concat"));
+		str = "concat";
 	else if (strcmp(s->job_type, "video.resize") == 0)
-		json_object_object_add(p, "compose",
-		    json_object_new_string("resize"));
+		str = "resize";
+	else
+		str = NULL;
+	json_object_object_add(p, "kind", json_object_new_string(str ?
+	    "compose" : catalog_kind_name(s->q.model->kind)));
+	json_object_object_add(p, "job_type", json_object_new_string(s->job_type));
+	if (str != NULL)
+		json_object_object_add(p, "compose", json_object_new_string(str));
+	/* studio compose: the segments, in order (asset ids to resolve). */
+	if (strcmp(s->job_type, "compose") == 0 &&
+	    json_object_object_get_ex(s->input, "segments", &v))
+		json_object_object_add(p, "segments", json_object_get(v));
 	if ((str = first_str(s->input, prompt_keys)) != NULL)
 		json_object_object_add(p, "prompt", json_object_new_string(str));
 	json_object_object_add(p, "width", json_object_new_int(s->q.width));
