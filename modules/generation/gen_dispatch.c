@@ -837,7 +837,7 @@ settle_tx(struct db_conn *db, void *arg)
 		we = wallet_release_tx(db, j->workspace_id, j->id,
 		    j->api_key_id[0] ? j->api_key_id : NULL, j->hold_micros, desc);
 	}
-	if (we == WALLET_DUPLICATE) {
+	if (we == WALLET_DUPLICATE || we == WALLET_NO_HOLD) {
 		/* The hold ended already (the ledger's reaper released it after
 		 * its TTL): money is settled; the job fails, nothing charged. */
 		mg_log(MG_LOG_WARN, "job %s: hold already ended; failing the job", j->id);
@@ -1171,6 +1171,10 @@ recover_tx(struct db_conn *db, void *arg)
 				we = wallet_release_tx(db, j.workspace_id, j.id,
 				    j.api_key_id[0] ? j.api_key_id : NULL,
 				    j.hold_micros, desc);
+				if (we == WALLET_DUPLICATE || we == WALLET_NO_HOLD) {
+					/* Reaped already: the job still ends failed. */
+					we = WALLET_OK;
+				}
 				if (we != WALLET_OK) {
 					mg_log(MG_LOG_ERROR, "recover %s: %s", j.id,
 					    wallet_strerror(we));

@@ -58,7 +58,8 @@ export MG_HTTPS_PORT=${BENCH_HTTPS_PORT:-9443}
 export MG_TENANT_PORT=${BENCH_TENANT_PORT:-9201}
 export MG_DB_PORT=${BENCH_DB_PORT:-3317}
 export MG_RATE_LIMIT=0
-# The jobs_submit row queues thousands of jobs in one workspace: no cap.
+# The jobs_submit row and the dispatcher benchmark queue thousands of jobs
+# in one workspace: no concurrency cap (0).
 export MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE=${MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE:-0}
 RUN=$MG_VAR_DIR/run
 BASE=http://127.0.0.1:$MG_HTTP_PORT
@@ -207,6 +208,14 @@ if [ -z "$routes_note" ]; then
 	done
 fi
 
+# --- Dispatcher overhead per job (tools/bench/dispatch.sh) -----------------------
+DISPATCH_MD=$MG_VAR_DIR/bench-dispatch.md
+: >"$DISPATCH_MD"
+if [ -z "$routes_note" ]; then
+	BASE=$BASE MG_DEMO_KEY=$MG_DEMO_KEY tools/bench/dispatch.sh >"$DISPATCH_MD" ||
+		printf '## Dispatcher (local provider)\n\nNot measured: tools/bench/dispatch.sh failed.\n' >"$DISPATCH_MD"
+fi
+
 # --- RSS ----------------------------------------------------------------------
 # rss_line LABEL PIDFILE: "| label | processes | total MB | per process MB |"
 rss_line() {
@@ -275,6 +284,10 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 		done
 	fi
 	echo
+	if [ -s "$DISPATCH_MD" ]; then
+		cat "$DISPATCH_MD"
+		echo
+	fi
 	echo "## Resident memory after the runs"
 	echo
 	echo "| process group | processes | RSS MB | per process MB |"
@@ -282,6 +295,7 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	for m in auth wallet generation catalog; do
 		rss_line "pool $m (master + workers)" "$RUN/$m.pid"
 	done
+	rss_line "dispatcher (master + workers)" "$RUN/dispatch.pid"
 	rss_line "bare_fcgi select (master + workers)" "$RUN/bench_select.pid"
 	rss_line "mariadbd" "$RUN/mysqld.pid"
 	rss_line "nginx (master + worker)" "$RUN/nginx.pid"
