@@ -27,6 +27,10 @@ ROUTES=(
 	"health|GET|/health|none||fcgi|0.9"
 	"me|GET|/v1/me|key||select|0.8"
 	"wallet|GET|/v1/wallet|key||select|0.8"
+	# Job submission: validate, price, blocklist, circuit check, then one
+	# transaction (hold + concurrency + spend cap + job INSERT). The slow
+	# marker keeps the dispatcher's slots asleep instead of rendering.
+	"jobs_submit|POST|/v1/images/generate|key|{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"[[slow:100]] bench\"}|write|0.5"
 )
 
 # --- Floors -------------------------------------------------------------------
@@ -46,6 +50,7 @@ WORKERS=${BENCH_WORKERS:-4}
 OUT=${BENCH_OUT:-$ROOT/docs/BENCHMARKS.md}
 BF=$ROOT/build/bin/bare_fcgi
 WORKER_BIN=${MG_WORKER_BIN:-$ROOT/build/bin/mediagate-worker}
+MGCTL_BIN=${MG_MGCTL_BIN:-$ROOT/build/bin/mgctl}
 
 export MG_VAR_DIR=${BENCH_VAR_DIR:-$ROOT/var/bench}
 export MG_HTTP_PORT=${BENCH_HTTP_PORT:-9080}
@@ -53,8 +58,9 @@ export MG_HTTPS_PORT=${BENCH_HTTPS_PORT:-9443}
 export MG_TENANT_PORT=${BENCH_TENANT_PORT:-9201}
 export MG_DB_PORT=${BENCH_DB_PORT:-3317}
 export MG_RATE_LIMIT=0
-# The dispatcher benchmark queues all its jobs before dispatching them.
-export MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE=${MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE:-100000}
+# The jobs_submit row and the dispatcher benchmark queue thousands of jobs
+# in one workspace: no concurrency cap (0).
+export MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE=${MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE:-0}
 RUN=$MG_VAR_DIR/run
 BASE=http://127.0.0.1:$MG_HTTP_PORT
 
@@ -134,6 +140,9 @@ if [ -z "$routes_note" ]; then
 	# shellcheck disable=SC1091
 	. "$MG_VAR_DIR/demo.env"
 	auth_header="Authorization: Bearer $MG_DEMO_KEY"
+	# Enough money for every submit the jobs_submit row makes.
+	"$MGCTL_BIN" wallet grant "$MG_DEMO_WORKSPACE_ID" 100000 --reason bench \
+		>/dev/null || die "could not fund the demo workspace"
 fi
 
 # --- wrk ----------------------------------------------------------------------
