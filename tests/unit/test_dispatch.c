@@ -279,10 +279,18 @@ parse(const char *params, struct prov_job *j, char *err, size_t errlen)
 	static char inputs[PROV_MAX_INPUTS][512];
 	static const char *inputv[PROV_MAX_INPUTS];
 	json_object *hold = NULL;
+	struct gen_disp_sources src;
 	int rc;
 
 	rc = gen_disp_params(params, "/out", j, &hold, inputs, inputv,
-	    PROV_MAX_INPUTS, err, errlen);
+	    PROV_MAX_INPUTS, &src, err, errlen);
+	if (rc == 0 && strstr(params, "\"urls\"") != NULL) {
+		CU_ASSERT_EQUAL(src.nurls, 2);
+		CU_ASSERT_STRING_EQUAL(src.urls[0], "https://a.example/x.mp4");
+		CU_ASSERT_STRING_EQUAL(src.urls[1], "https://b.example/y.png");
+	}
+	if (rc == 0 && strstr(params, "\"segments\"") != NULL)
+		CU_ASSERT_PTR_NOT_NULL(src.segments);
 	/* Strings point into hold: check what is needed before freeing. */
 	if (rc == 0 && j->prompt != NULL)
 		CU_ASSERT_STRING_EQUAL(j->prompt, "p");
@@ -313,6 +321,21 @@ static void test_params_kind_required(void) { struct prov_job j; char e[128]; CU
 static void test_params_kind_unknown(void) { struct prov_job j; char e[128]; CU_ASSERT_EQUAL(parse("{\"kind\":\"4d\"}", &j, e, sizeof(e)), -1); }
 static void test_params_width_range(void) { struct prov_job j; char e[128]; CU_ASSERT_EQUAL(parse("{\"kind\":\"image\",\"width\":99999}", &j, e, sizeof(e)), -1); CU_ASSERT_EQUAL(parse("{\"kind\":\"image\",\"width\":\"512\"}", &j, e, sizeof(e)), -1); }
 static void test_params_input_traversal(void) { struct prov_job j; char e[128]; CU_ASSERT_EQUAL(parse("{\"kind\":\"compose\",\"inputs\":[\"../../etc/passwd\"]}", &j, e, sizeof(e)), -1); CU_ASSERT_EQUAL(parse("{\"kind\":\"compose\",\"inputs\":[\"/etc/passwd\"]}", &j, e, sizeof(e)), -1); }
+static void
+test_params_urls_and_segments(void)
+{
+	struct prov_job j;
+	char e[128];
+
+	CU_ASSERT_EQUAL(parse("{\"kind\":\"compose\",\"urls\":[{\"field\":\"videos\","
+	    "\"url\":\"https://a.example/x.mp4\"},\"https://b.example/y.png\"],"
+	    "\"segments\":[{\"asset_id\":\"x\"}]}", &j, e, sizeof(e)), 0);
+	CU_ASSERT_EQUAL(parse("{\"kind\":\"compose\",\"urls\":[{\"field\":\"v\"}]}",
+	    &j, e, sizeof(e)), -1);
+	CU_ASSERT_EQUAL(parse("{\"kind\":\"compose\",\"urls\":\"https://a\"}", &j, e,
+	    sizeof(e)), -1);
+}
+
 static void test_params_prompt_type(void) { struct prov_job j; char e[128]; CU_ASSERT_EQUAL(parse("{\"kind\":\"image\",\"prompt\":5}", &j, e, sizeof(e)), -1); }
 
 /* ---- actual cost ------------------------------------------------------------------- */
@@ -447,6 +470,7 @@ main(void)
 		{ "params: width range/type", test_params_width_range },
 		{ "params: input path traversal", test_params_input_traversal },
 		{ "params: prompt type", test_params_prompt_type },
+		{ "params: source URLs and segments", test_params_urls_and_segments },
 		{ NULL, NULL }
 	};
 	static const struct mgt_case price[] = {
