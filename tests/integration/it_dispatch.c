@@ -26,6 +26,8 @@
 
 static struct it_ws	W;		/* studio workspace */
 static struct it_ws	P;		/* prepaid workspace */
+static char		V_ID[37];	/* the studio video job (compose source) */
+static char		V_URL[1024];	/* its signed output link */
 
 static void
 msleep(long ms)
@@ -328,12 +330,99 @@ test_studio_video_mp4_and_ledger(void)
 	CU_ASSERT_FATAL(len > 12 && body != NULL);
 	CU_ASSERT(memcmp(body + 4, "ftyp", 4) == 0);
 	free(body);
+	snprintf(V_ID, sizeof(V_ID), "%s", id);
+	snprintf(V_URL, sizeof(V_URL), "%s", url);
 	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.holds, 1);
 	CU_ASSERT_EQUAL(m.hold, quote);
 	CU_ASSERT_EQUAL(m.settles, 1);
 	CU_ASSERT_STRING_EQUAL(m.settle_type, "capture");
 	CU_ASSERT_EQUAL(m.settle_amount, -quote);
+}
+
+/* An MP4 at url (relative /files/ link or absolute). */
+static int
+is_mp4(const char *url)
+{
+	char *body = NULL;
+	size_t len = 0;
+	int ok;
+
+	ok = fetch(url, &body, &len) == 200 && len > 12 &&
+	    memcmp(body + 4, "ftyp", 4) == 0;
+	free(body);
+	return ok;
+}
+
+static void
+test_studio_compose_segments_of_earlier_video(void)
+{
+	char id[37], st[32], url[1024], body[512];
+	struct it_resp r;
+	struct money m;
+	long long quote;
+
+	CU_ASSERT_FATAL(V_ID[0] != '\0');
+	snprintf(body, sizeof(body), "{\"segments\":[{\"asset_id\":\"%s\",\"start_time\":0,"
+	    "\"duration\":5},{\"asset_id\":\"%s\",\"start_time\":0,\"duration\":5}]}",
+	    V_ID, V_ID);
+	CU_ASSERT_FATAL(it_post(&r, "/v1/compose", W.key, body) == 0);
+	CU_ASSERT(r.status == 202 || r.status == 201 || r.status == 200);
+	CU_ASSERT_FATAL(it_str(&r, "id") != NULL);
+	snprintf(id, sizeof(id), "%s", it_str(&r, "id"));
+	quote = it_int(&r, "estimated_cost_usd_micros", -1);
+	it_free(&r);
+	CU_ASSERT_FATAL(studio_wait(id, 120, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "completed");
+	CU_ASSERT(is_mp4(url));
+	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
+	CU_ASSERT_EQUAL(m.holds, 1);
+	CU_ASSERT_EQUAL(m.hold, quote);
+	CU_ASSERT_EQUAL(m.settles, 1);
+	CU_ASSERT_STRING_EQUAL(m.settle_type, "capture");
+	CU_ASSERT(-m.settle_amount <= quote);
+}
+
+static void
+test_prepaid_combine_fetches_source_urls(void)
+{
+	char id[37], st[32], url[1024], body[3000], src[1100];
+	struct it_resp r;
+
+	CU_ASSERT_FATAL(V_URL[0] != '\0');
+	snprintf(src, sizeof(src), "%s%s", it_base(), V_URL);
+	snprintf(body, sizeof(body), "{\"task\":\"video.combine\",\"input\":{\"videoUrls\":"
+	    "[\"%s\",\"%s\"]}}", src, src);
+	CU_ASSERT_FATAL(it_post(&r, "/api/v1/media/jobs", P.key, body) == 0);
+	if (it_str(&r, "externalJobId") == NULL)
+		fprintf(stderr, "combine: %ld %s\n", r.status, r.body);
+	CU_ASSERT_FATAL(it_str(&r, "externalJobId") != NULL);
+	snprintf(id, sizeof(id), "%s", it_str(&r, "externalJobId"));
+	it_free(&r);
+	CU_ASSERT_FATAL(prepaid_wait(&P, id, 120, st, sizeof(st), url, sizeof(url)) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "succeeded");
+	CU_ASSERT(is_mp4(url));
+}
+
+static void
+test_prepaid_combine_bad_source_released(void)
+{
+	char id[37], st[32], url[1024], body[1000];
+	struct it_resp r;
+	struct money m;
+
+	/* A source that answers 404: the job fails, nothing charged. */
+	snprintf(body, sizeof(body), "{\"task\":\"video.combine\",\"input\":{\"videoUrls\":"
+	    "[\"%s/files/nope/a.mp4\",\"%s/files/nope/b.mp4\"]}}", it_base(), it_base());
+	CU_ASSERT_FATAL(it_post(&r, "/api/v1/media/jobs", P.key, body) == 0);
+	CU_ASSERT_FATAL(it_str(&r, "externalJobId") != NULL);
+	snprintf(id, sizeof(id), "%s", it_str(&r, "externalJobId"));
+	it_free(&r);
+	CU_ASSERT_FATAL(prepaid_wait(&P, id, 60, st, sizeof(st), url, sizeof(url)) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "failed");
+	CU_ASSERT_FATAL(ledger_of(&P, id, &m) == 0);
+	CU_ASSERT_EQUAL(m.settles, 1);
+	CU_ASSERT_STRING_EQUAL(m.settle_type, "release");
 }
 
 /* A job that must fail with code; its hold released in full. */
@@ -916,6 +1005,9 @@ main(void)
 		{ "studio image → PNG, one hold + one capture = quote", test_studio_image_png_and_ledger },
 		{ "prepaid audio.speak → WAV, one hold + one capture = quote", test_prepaid_speech_wav_and_ledger },
 		{ "studio video → MP4, one hold + one capture = quote", test_studio_video_mp4_and_ledger },
+		{ "studio compose of an earlier video (segments) → MP4", test_studio_compose_segments_of_earlier_video },
+		{ "prepaid video.combine fetches its source URLs → MP4", test_prepaid_combine_fetches_source_urls },
+		{ "prepaid video.combine, source 404 → failed, released", test_prepaid_combine_bad_source_released },
 		{ "[[fail]] → failed, hold released in full", test_local_failure_released },
 		{ "[[nsfw]] → nsfw_blocked, hold released in full", test_nsfw_blocked_released },
 		{ "[[retry]] every attempt → failed after max attempts, released", test_retryable_exhausted_released },
