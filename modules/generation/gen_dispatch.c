@@ -1477,3 +1477,34 @@ gen_disp_cleanup(struct db_conn *db, const struct gen_disp_cfg *cfg)
 		mg_log(MG_LOG_INFO, "deleted the outputs of %d expired job(s)", done);
 	return done;
 }
+
+char *
+gen_disp_health_json(struct db_conn *db)
+{
+	struct mg_buf b;
+	char prov[64], last[256];
+	int64_t fails, open, left;
+	int n = 0;
+
+	if (db_exec(db, DB_DISP_HEALTH_LIST, "") != DB_OK)
+		return NULL;
+	mg_buf_init(&b, NULL);
+	mg_buf_puts(&b, "[");
+	while (db_next(db, DB_DISP_HEALTH_LIST, "siiis", prov, sizeof(prov), &fails,
+	    &open, &left, last, sizeof(last)) == DB_OK) {
+		mg_buf_printf(&b, "%s{\"provider\":\"", n++ ? "," : "");
+		mg_buf_json_escape(&b, prov);
+		mg_buf_printf(&b, "\",\"consecutive_failures\":%lld,\"open\":%s,"
+		    "\"open_seconds_left\":%lld,\"last_error\":\"", (long long)fails,
+		    open ? "true" : "false", (long long)left);
+		mg_buf_json_escape(&b, last);
+		mg_buf_puts(&b, "\"}");
+	}
+	db_done(db, DB_DISP_HEALTH_LIST);
+	mg_buf_puts(&b, "]\n");
+	if (b.oom) {
+		mg_buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}

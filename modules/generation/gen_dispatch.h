@@ -169,6 +169,12 @@ int		 gen_disp_recover(struct db_conn *, const struct gen_disp_cfg *);
 int		 gen_disp_callbacks(struct db_conn *, const struct gen_disp_cfg *);
 int		 gen_disp_callback_sweep(struct db_conn *, const struct gen_disp_cfg *);
 int		 gen_disp_cleanup(struct db_conn *, const struct gen_disp_cfg *);
+/*
+ * The circuit breaker table as a JSON array into out (caller frees):
+ * [{"provider","consecutive_failures","open","open_seconds_left",
+ *   "last_error"}]. NULL on a DB failure.
+ */
+char		*gen_disp_health_json(struct db_conn *);
 /* Deliver the callback of one job now if due (after its settle). */
 int		 gen_disp_callback_one(struct db_conn *, const struct gen_disp_cfg *,
 		    const char *job_id);

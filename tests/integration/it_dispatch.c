@@ -508,7 +508,7 @@ test_remote_fal_5xx_released(void)
 	CU_ASSERT_FATAL(fake_ctl("MG_FAKE_FAL_URL", "POST", "/__control/faults",
 	    "{\"status\":500,\"error\":\"internal_error\",\"count\":20,"
 	    "\"match\":{\"path\":\"/fal-ai\"}}") == 200);
-	expect_failed_released("[[provider:fal]] five hundred", "failed", NULL, 60);
+	expect_failed_released("[[provider:fal]] five hundred", "failed", "provider_error", 60);
 	fake_ctl("MG_FAKE_FAL_URL", "DELETE", "/__control/faults", NULL);
 }
 
@@ -534,9 +534,35 @@ test_remote_replicate_503_retried_then_released(void)
 }
 
 static void
-test_remote_elevenlabs_5xx_released(void)
+test_remote_elevenlabs_success(void)
 {
 	char id[37], st[32], url[1024];
+	struct it_resp r;
+	char *body = NULL;
+	size_t len = 0;
+	struct money m;
+
+	fake_ctl("MG_FAKE_ELEVENLABS_URL", "DELETE", "/__control/faults", NULL);
+	CU_ASSERT_FATAL(it_post(&r, "/v1/audio/generate", W.key,
+	    "{\"model\":\"eleven_multilingual_v2\",\"text\":\"[[provider:elevenlabs]] "
+	    "hello there\",\"voice_id\":\"21m00Tcm4TlvDq8ikWAM\"}") == 0);
+	CU_ASSERT_FATAL(it_str(&r, "job_id") != NULL);
+	snprintf(id, sizeof(id), "%s", it_str(&r, "job_id"));
+	it_free(&r);
+	CU_ASSERT_FATAL(studio_wait(id, 60, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "completed");
+	CU_ASSERT_EQUAL(fetch(url, &body, &len), 200);
+	CU_ASSERT(len > 100);
+	free(body);
+	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
+	CU_ASSERT_EQUAL(m.settles, 1);
+	CU_ASSERT_STRING_EQUAL(m.settle_type, "capture");
+}
+
+static void
+test_remote_elevenlabs_5xx_released(void)
+{
+	char id[37], st[32], url[1024], code[64];
 	struct it_resp r;
 	long long quote;
 	struct money m;
@@ -544,19 +570,95 @@ test_remote_elevenlabs_5xx_released(void)
 	CU_ASSERT_FATAL(fake_ctl("MG_FAKE_ELEVENLABS_URL", "POST", "/__control/faults",
 	    "{\"status\":500,\"count\":20,\"match\":{\"path\":\"/v1/text-to-speech\"}}") == 200);
 	CU_ASSERT_FATAL(it_post(&r, "/v1/audio/generate", W.key,
-	    "{\"model\":\"eleven_multilingual_v2\",\"text\":\"[[provider:elevenlabs]] hi\"}") == 0);
+	    "{\"model\":\"eleven_multilingual_v2\",\"text\":\"[[provider:elevenlabs]] hi\","
+	    "\"voice_id\":\"21m00Tcm4TlvDq8ikWAM\"}") == 0);
 	CU_ASSERT_FATAL(it_str(&r, "job_id") != NULL);
 	snprintf(id, sizeof(id), "%s", it_str(&r, "job_id"));
 	quote = it_int(&r, "estimated_cost_usd_micros", -1);
 	it_free(&r);
-	CU_ASSERT_FATAL(studio_wait(id, 90, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
+	CU_ASSERT_FATAL(studio_wait(id, 90, st, sizeof(st), url, sizeof(url), code,
+	    sizeof(code)) == 0);
 	CU_ASSERT_STRING_EQUAL(st, "failed");
+	/* A 5xx after sending is an ambiguous create: never resent, failed. */
+	CU_ASSERT_STRING_EQUAL(code, "provider_error");
 	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.holds, 1);
 	CU_ASSERT_EQUAL(m.settles, 1);
 	CU_ASSERT_STRING_EQUAL(m.settle_type, "release");
 	CU_ASSERT_EQUAL(m.settle_reserved, -quote);
 	fake_ctl("MG_FAKE_ELEVENLABS_URL", "DELETE", "/__control/faults", NULL);
+}
+
+/* provider_health of provider via `mediagate-dispatch --health`. */
+static int
+circuit_of(const char *provider, int *open, long long *fails)
+{
+	char cmd[600], buf[8192];
+	const char *root = getenv("MG_TEST_ROOT");
+	json_object *a, *e, *v;
+	size_t n, i;
+	FILE *f;
+	int found = -1;
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && build/bin/mediagate-dispatch --health 2>/dev/null",
+	    root ? root : ".");
+	if ((f = popen(cmd, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	if (pclose(f) != 0 || (a = json_tokener_parse(buf)) == NULL)
+		return -1;
+	for (i = 0; i < json_object_array_length(a); i++) {
+		e = json_object_array_get_idx(a, i);
+		if (!json_object_object_get_ex(e, "provider", &v) ||
+		    strcmp(json_object_get_string(v), provider) != 0)
+			continue;
+		json_object_object_get_ex(e, "open", &v);
+		*open = json_object_get_boolean(v);
+		json_object_object_get_ex(e, "consecutive_failures", &v);
+		*fails = json_object_get_int64(v);
+		found = 0;
+	}
+	json_object_put(a);
+	return found;
+}
+
+static void
+test_circuit_opens_then_success_closes(void)
+{
+	char a[37], b[37], c[37], st[32], url[1024];
+	int open = -1;
+	long long fails = -1;
+	struct money m;
+
+	CU_ASSERT_FATAL(fake_ctl("MG_FAKE_FAL_URL", "POST", "/__control/faults",
+	    "{\"status\":503,\"count\":100,\"match\":{\"path\":\"/fal-ai\"}}") == 200);
+	/* Two jobs, three retryable 503 attempts each: 6 ≥ circuit_threshold 5. */
+	CU_ASSERT_FATAL(studio_submit("/v1/images/generate",
+	    "{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"[[provider:fal]] c1\","
+	    "\"resolution\":\"256x256\"}", a, NULL) == 0);
+	CU_ASSERT_FATAL(studio_submit("/v1/images/generate",
+	    "{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"[[provider:fal]] c2\","
+	    "\"resolution\":\"256x256\"}", b, NULL) == 0);
+	CU_ASSERT_FATAL(studio_wait(a, 90, st, sizeof(st), NULL, 0, NULL, 0) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "failed");
+	CU_ASSERT_FATAL(studio_wait(b, 90, st, sizeof(st), NULL, 0, NULL, 0) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "failed");
+	CU_ASSERT_FATAL(ledger_of(&W, a, &m) == 0);
+	CU_ASSERT_STRING_EQUAL(m.settle_type, "release");
+	CU_ASSERT_EQUAL(circuit_of("fal", &open, &fails), 0);
+	CU_ASSERT_EQUAL(open, 1);
+	CU_ASSERT(fails >= 5);
+	/* The next success (the probe) closes it. */
+	fake_ctl("MG_FAKE_FAL_URL", "DELETE", "/__control/faults", NULL);
+	CU_ASSERT_FATAL(studio_submit("/v1/images/generate",
+	    "{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"[[provider:fal]] probe\","
+	    "\"resolution\":\"256x256\"}", c, NULL) == 0);
+	CU_ASSERT_FATAL(studio_wait(c, 60, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "completed");
+	CU_ASSERT_EQUAL(circuit_of("fal", &open, &fails), 0);
+	CU_ASSERT_EQUAL(open, 0);
+	CU_ASSERT_EQUAL(fails, 0);
 }
 
 /* ---- crash recovery ------------------------------------------------------------ */
@@ -1019,7 +1121,9 @@ main(void)
 		{ "fal fake: 5xx → failed, released", test_remote_fal_5xx_released },
 		{ "fal fake: submit timeout → failed, released", test_remote_fal_timeout_released },
 		{ "replicate fake: 503 retried, then failed, released", test_remote_replicate_503_retried_then_released },
+		{ "elevenlabs fake: success, audio downloaded, captured", test_remote_elevenlabs_success },
 		{ "elevenlabs fake: 5xx → failed, released", test_remote_elevenlabs_5xx_released },
+		{ "circuit opens after provider failures, a success closes it", test_circuit_opens_then_success_closes },
 		{ NULL, NULL }
 	};
 	static const struct mgt_case races[] = {
