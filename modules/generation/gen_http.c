@@ -1081,6 +1081,7 @@ gen_h_generation_get(struct mg_ctx *c)
 	struct gen_job *j = mg_arena_calloc(c->arena, sizeof(*j));
 	json_object *o, *p, *v, *urls;
 	const char *st_word;
+	int64_t cr;
 	int st;
 
 	mg_header(c, "Deprecation", "true");
@@ -1110,8 +1111,11 @@ gen_h_generation_get(struct mg_ctx *c)
 	if (p != NULL && json_object_object_get_ex(p, "prompt", &v))
 		json_object_object_add(o, "prompt", json_object_get(v));
 	json_object_object_add(o, "kind", json_object_new_string(j->kind));
-	json_object_object_add(o, "credits_charged", j->actual_null ? NULL :
-	    json_object_new_int64(j->actual_micros));
+	/* Studio display credits (catalog credit_usd_micros each), rounded up. */
+	cr = catalog_get() != NULL && catalog_get()->credit_usd_micros > 0 ?
+	    catalog_get()->credit_usd_micros : 0;
+	json_object_object_add(o, "credits_charged", j->actual_null || cr == 0 ?
+	    NULL : json_object_new_int64((j->actual_micros + cr - 1) / cr));
 	urls = output_urls(c, j, 0, NULL);
 	json_object_object_add(o, "asset_urls", urls ? urls :
 	    json_object_new_array());

@@ -28,9 +28,11 @@ ROUTES=(
 	"me|GET|/v1/me|key||select|0.8"
 	"wallet|GET|/v1/wallet|key||select|0.8"
 	# Job submission: validate, price, blocklist, circuit check, then one
-	# transaction (hold + concurrency + spend cap + job INSERT). The slow
-	# marker keeps the dispatcher's slots asleep instead of rendering.
-	"jobs_submit|POST|/v1/images/generate|key|{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"[[slow:100]] bench\"}|write|0.5"
+	# transaction (job INSERT + hold + concurrency cap). Spread over
+	# BENCH_JOB_WORKSPACES workspaces (auth "jobkeys": wrk rotates their
+	# keys) like the spread write floor. The slow marker keeps the
+	# dispatcher's slots asleep instead of rendering.
+	"jobs_submit|POST|/v1/images/generate|jobkeys|{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"[[slow:100]] bench\"}|write|0.5"
 )
 
 # --- Floors -------------------------------------------------------------------
@@ -140,9 +142,18 @@ if [ -z "$routes_note" ]; then
 	# shellcheck disable=SC1091
 	. "$MG_VAR_DIR/demo.env"
 	auth_header="Authorization: Bearer $MG_DEMO_KEY"
-	# Enough money for every submit the jobs_submit row makes.
-	"$MGCTL_BIN" wallet grant "$MG_DEMO_WORKSPACE_ID" 100000 --reason bench \
-		>/dev/null || die "could not fund the demo workspace"
+	# The jobs_submit row submits from its own workspaces (auth
+	# "jobkeys"), each funded for every submit it makes; their backlog is
+	# canceled after the routes so the dispatcher benchmark starts from an
+	# empty queue.
+	JOBS_TENANT=$("$MGCTL_BIN" --json tenant create bench-jobs | jq -r .id)
+	JOBS_KEYS=()
+	for _ in $(seq "${BENCH_JOB_WORKSPACES:-32}"); do
+		ws=$("$MGCTL_BIN" --json workspace create "$JOBS_TENANT" bench-jobs | jq -r .id)
+		JOBS_KEYS+=("$("$MGCTL_BIN" --json key create "$ws" --label bench-jobs | jq -r .key)")
+		"$MGCTL_BIN" wallet grant "$ws" 10000 --reason bench >/dev/null ||
+			die "could not fund a jobs workspace"
+	done
 fi
 
 # --- wrk ----------------------------------------------------------------------
@@ -164,11 +175,24 @@ bench() {
 	if [ "$auth" = key ]; then
 		args+=(-H "$auth_header")
 		curl_args+=(-H "$auth_header")
+	elif [ "$auth" = jobkeys ]; then
+		curl_args+=(-H "Authorization: Bearer ${JOBS_KEYS[0]}")
 	fi
 	if [ "$method" != GET ]; then
 		lua=$MG_VAR_DIR/bench_$name.lua
 		printf 'wrk.method = "%s"\nwrk.body = [==[%s]==]\nwrk.headers["Content-Type"] = "application/json"\n' \
 			"$method" "$body" >"$lua"
+		if [ "$auth" = jobkeys ]; then
+			# One key per request, round robin over the workspaces.
+			{
+				printf 'local keys = {'
+				printf '"%s",' "${JOBS_KEYS[@]}"
+				printf '}\nlocal n = 0\n'
+				printf 'request = function()\n  n = n + 1\n'
+				printf '  wrk.headers["Authorization"] = "Bearer " .. keys[(n %% #keys) + 1]\n'
+				printf '  return wrk.format()\nend\n'
+			} >>"$lua"
+		fi
 		args+=(-s "$lua")
 		curl_args+=(-H 'Content-Type: application/json' --data-binary "$body")
 	fi
@@ -206,6 +230,12 @@ if [ -z "$routes_note" ]; then
 		bench "route_$name" "$BASE$path" "$method" "$auth" "$body"
 		RRPS[$name]=$R_RPS RP99[$name]=$R_P99 RNON2XX[$name]=$R_NON2XX RERR[$name]=$R_ERR
 	done
+	# Drop the jobs_submit backlog (a throwaway database: holds stay open).
+	mariadb --no-defaults --protocol=socket --socket="$MG_DB_SOCKET" -u"$(id -un)" \
+		"${MG_DB_NAME:-mediagate}" -e "UPDATE jobs SET state = 'canceled',
+		cancel_requested = 1, error_code = 'canceled', finished_at = NOW(6)
+		WHERE workspace_id IN (SELECT id FROM workspaces WHERE tenant_id = '$JOBS_TENANT')
+		AND state IN ('queued', 'running')" || true
 fi
 
 # --- Dispatcher overhead per job (tools/bench/dispatch.sh) -----------------------
