@@ -8,7 +8,7 @@ CFLAGS	?= -O2 -g
 # and sanitizer part, never the warnings and include paths.
 override CFLAGS	+= -std=c11 -D_GNU_SOURCE -W -Wall -Wextra -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wwrite-strings -Wpointer-arith -Wshadow \
-	   -Wno-unused-parameter -Werror -MMD -MP \
+	   -Wno-unused-parameter -Wno-missing-field-initializers -Werror -MMD -MP \
 	   -Imodules/common -Ifcgi -Idb -Imodules/core -Imodules/dialects \
 	   -Imodules/auth -Imodules/wallet -Imodules/generation -Imodules/catalog -Itests/lib
 PKG_CFLAGS := $(shell pkg-config --cflags $(filter-out fcgi,$(PKGS)) 2>/dev/null)
@@ -26,7 +26,7 @@ LIB_SRC	 = $(wildcard modules/common/*.c) $(wildcard fcgi/*.c) $(wildcard db/*.c
 	   $(wildcard modules/generation/*.c) $(wildcard modules/catalog/*.c)
 LIB_SRC	:= $(filter-out %_main.c,$(LIB_SRC))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(B)/%.o)
-MAINS	 = $(B)/bin/mediagate-worker $(B)/bin/mgctl
+MAINS	 = $(B)/bin/mediagate-worker $(B)/bin/mgctl $(B)/bin/mediagate-dispatch
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 IT_SRC	 = $(wildcard tests/integration/it_*.c) $(wildcard tests/integration/rl_*.c)
@@ -49,6 +49,10 @@ $(B)/bin/mediagate-worker: $(B)/modules/core/worker_main.o $(B)/lib/libmg.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/bin/mgctl: $(B)/tools/mgctl_main.o $(B)/lib/libmg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bin/mediagate-dispatch: $(B)/tools/dispatch_main.o $(B)/lib/libmg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

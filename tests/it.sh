@@ -73,7 +73,17 @@ if command -v node >/dev/null && [ -d tests/fakes ] && [ -d tests/node_modules ]
 fi
 # Fast expiries for tests; secrets made for this run only.
 export MG_OTP_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export MG_BILLING_KEY_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export MG_ALLOW_PRIVATE_CALLBACKS=1
+# Dispatcher (it_dispatch): [[provider:NAME]] prompts run on NAME's fake,
+# short leases (kill -9 recovery), fast callback retries, short provider
+# timeouts (timeout tests).
+export MG_DISPATCH_TEST_MARKERS=1 MG_JOB_LEASE_S=5 MG_CALLBACK_RETRY_BASE_S=1
+export MG_PROV_TIMEOUT_S=4
+# Jobs (it_jobs): a test blocklist, and a concurrency cap above the 20 jobs
+# of the concurrent-submit test.
+export MG_PROMPT_BLOCKLIST=$ROOT/tests/integration/prompt_blocklist.txt
+export MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE=${MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE:-25}
 if ! tools/stack.sh start > "$ROOT/var/test-start.log" 2>&1; then
 	cat "$ROOT/var/test-start.log"
 	echo "integration: 0 passed, 1 failed"

@@ -19,6 +19,8 @@
  *                  [--scopes generate,read,admin] [--confidential]
  *   mgctl [--json] signing-key rotate
  *   mgctl [--json] oauth purge
+ *   mgctl [--json] wallet reap [--limit N]
+ *   mgctl [--json] workspace set-stripe-customer WORKSPACE_ID cus_…
  *
  * With --json each command prints one JSON object (`id` of what it made,
  * `key` for a new key). Errors: a message on stderr and a non-zero exit.
@@ -27,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -38,6 +41,7 @@
 #include "mg_config.h"
 #include "mg_crypto.h"
 #include "mg_log.h"
+#include "mg_idem.h"
 #include "mg_util.h"
 #include "wallet.h"
 
@@ -313,6 +317,113 @@ cmd_wallet_grant(const char *ws, const char *usd, int argc, char **argv)
 	return emit(o);
 }
 
+/*
+ * ledger verify, holds and payments (004): reserved = Σ open holds; every
+ * hold has its hold row and at most one settle row that fits it; every
+ * hold/settle row has its hold; no external payment credited under two
+ * refs. Appends a message per breach to errs. 0, or -1 on a db error.
+ */
+static int
+verify_holds(struct db_conn *db, json_object *errs)
+{
+	char ws[37], job[65], state[16], why[64], ref[192], msg[320];
+	int64_t res, sum, n;
+
+	if (db_exec(db, DB_ADM_VERIFY_HOLDS_SUM, "") != DB_OK)
+		return -1;
+	while (db_next(db, DB_ADM_VERIFY_HOLDS_SUM, "sii", ws, sizeof(ws),
+	    &res, &sum) == DB_OK) {
+		snprintf(msg, sizeof(msg), "wallet %s: reserved %lld but open "
+		    "holds sum to %lld", ws, (long long)res, (long long)sum);
+		json_object_array_add(errs, json_object_new_string(msg));
+	}
+	db_done(db, DB_ADM_VERIFY_HOLDS_SUM);
+	if (db_exec(db, DB_ADM_VERIFY_HOLD_ROWS, "") != DB_OK)
+		return -1;
+	while (db_next(db, DB_ADM_VERIFY_HOLD_ROWS, "sss", job, sizeof(job),
+	    state, sizeof(state), why, sizeof(why)) == DB_OK) {
+		snprintf(msg, sizeof(msg), "hold %s (%s): %s", job, state, why);
+		json_object_array_add(errs, json_object_new_string(msg));
+	}
+	db_done(db, DB_ADM_VERIFY_HOLD_ROWS);
+	if (db_exec(db, DB_ADM_VERIFY_ORPHAN_SETTLES, "") != DB_OK)
+		return -1;
+	while (db_next(db, DB_ADM_VERIFY_ORPHAN_SETTLES, "s", ref,
+	    sizeof(ref)) == DB_OK) {
+		snprintf(msg, sizeof(msg), "ledger row %s has no hold", ref);
+		json_object_array_add(errs, json_object_new_string(msg));
+	}
+	db_done(db, DB_ADM_VERIFY_ORPHAN_SETTLES);
+	if (db_exec(db, DB_ADM_VERIFY_PAYMENTS_REFS, "") != DB_OK)
+		return -1;
+	while (db_next(db, DB_ADM_VERIFY_PAYMENTS_REFS, "si", ref, sizeof(ref),
+	    &n) == DB_OK) {
+		snprintf(msg, sizeof(msg), "external payment %s credited %lld "
+		    "times", ref, (long long)n);
+		json_object_array_add(errs, json_object_new_string(msg));
+	}
+	db_done(db, DB_ADM_VERIFY_PAYMENTS_REFS);
+	return 0;
+}
+
+/* mgctl wallet reap: release expired holds and drop expired idempotency keys. */
+static int
+cmd_wallet_reap(int argc, char **argv)
+{
+	const char *ls = opt(argc, argv, "--limit");
+	struct db_conn *db;
+	int64_t limit = 1000;
+	int holds, keys;
+	json_object *o;
+
+	if (ls != NULL && mg_parse_i64(ls, strlen(ls), 1, 1000, &limit) != 0)
+		return die("--limit: an integer from 1 to 1000");
+	if ((db = admin_db()) == NULL)
+		return 1;
+	holds = wallet_reap_expired(db, (int64_t)time(NULL), (int)limit);
+	keys = mg_idem_reap(db, (int)limit);
+	db_close(db);
+	if (holds < 0 || keys < 0)
+		return die("wallet reap: database error");
+	o = json_object_new_object();
+	json_object_object_add(o, "holds_released", json_object_new_int(holds));
+	json_object_object_add(o, "idempotency_keys_deleted",
+	    json_object_new_int(keys));
+	return emit(o);
+}
+
+/* mgctl workspace set-stripe-customer WS cus_…: the topup customer. */
+static int
+cmd_ws_set_customer(const char *ws, const char *cus)
+{
+	struct db_conn *db;
+	int64_t n;
+	json_object *o;
+	size_t i, len = strlen(cus);
+
+	if (len < 5 || len > 255 || strncmp(cus, "cus_", 4) != 0)
+		return die("customer id must look like cus_… (at most 255 bytes)");
+	for (i = 0; i < len; i++)
+		if (cus[i] <= 0x20 || cus[i] > 0x7e)
+			return die("customer id must be printable ASCII");
+	if ((db = admin_db()) == NULL)
+		return 1;
+	if (db_exec(db, DB_ADM_WS_SET_CUSTOMER, "ss", cus, ws) != DB_OK) {
+		db_close(db);
+		return die("database error");
+	}
+	n = db_affected(db, DB_ADM_WS_SET_CUSTOMER);
+	if (n == 0 && db_row(db, DB_ADM_WS_EXISTS, "s", "i", ws, &n) != DB_OK) {
+		db_close(db);
+		return die("no workspace %s", ws);
+	}
+	db_close(db);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(ws));
+	json_object_object_add(o, "stripe_customer_id", json_object_new_string(cus));
+	return emit(o);
+}
+
 /* ledger verify: every invariant, with counts of what was checked. */
 static int
 cmd_ledger_verify(void)
@@ -357,6 +468,8 @@ cmd_ledger_verify(void)
 		    "does not fit their kind", (long long)signs);
 		json_object_array_add(errs, json_object_new_string(msg));
 	}
+	if (verify_holds(db, errs) != 0)
+		goto dberr;
 	db_close(db);
 	o = json_object_new_object();
 	json_object_object_add(o, "ok", json_object_new_boolean(
@@ -367,8 +480,10 @@ cmd_ledger_verify(void)
 	json_object_object_add(o, "errors", errs);
 	if (!json_out) {
 		printf("checked %lld wallets and %lld ledger rows: balance = "
-		    "sum(ledger), reserved = sum(holds) >= 0, no orphan rows, "
-		    "signs fit kinds\n", (long long)wallets, (long long)nrows);
+		    "sum(ledger), reserved = sum(hold rows) = sum(open holds) "
+		    ">= 0, each hold settled at most once and every settle has "
+		    "its hold, each external payment credited once, no orphan "
+		    "rows, signs fit kinds\n", (long long)wallets, (long long)nrows);
 		if (json_object_array_length(errs) == 0)
 			printf("ok\n");
 		else {
@@ -543,7 +658,9 @@ usage(void)
 	    "       mgctl [--json] oauth-client create --name N --redirect-uri U [...]\n"
 	    "                      [--scopes generate,read,admin] [--confidential]\n"
 	    "       mgctl [--json] signing-key rotate\n"
-	    "       mgctl [--json] oauth purge\n");
+	    "       mgctl [--json] oauth purge\n"
+	    "       mgctl [--json] wallet reap [--limit N]\n"
+	    "       mgctl [--json] workspace set-stripe-customer WORKSPACE_ID cus_...\n");
 	return 2;
 }
 
@@ -577,6 +694,12 @@ main(int argc, char *argv[])
 	if (argc >= 4 && strcmp(argv[0], "wallet") == 0 &&
 	    strcmp(argv[1], "grant") == 0)
 		return cmd_wallet_grant(argv[2], argv[3], argc - 4, argv + 4);
+	if (argc >= 2 && strcmp(argv[0], "wallet") == 0 &&
+	    strcmp(argv[1], "reap") == 0)
+		return cmd_wallet_reap(argc - 2, argv + 2);
+	if (argc >= 4 && strcmp(argv[0], "workspace") == 0 &&
+	    strcmp(argv[1], "set-stripe-customer") == 0)
+		return cmd_ws_set_customer(argv[2], argv[3]);
 	if (argc >= 2 && strcmp(argv[0], "ledger") == 0 &&
 	    strcmp(argv[1], "verify") == 0)
 		return cmd_ledger_verify();

@@ -252,6 +252,27 @@ pools_start() {
 	done
 }
 
+# --- Dispatcher (mediagate-dispatch) ------------------------------------------------
+# Runs jobs end to end; started after the pools, stopped before them.
+# MG_DISPATCH=0 leaves it out (e.g. benchmark floors).
+DISPATCH_BIN=${MG_DISPATCH_BIN:-$ROOT/build/bin/mediagate-dispatch}
+dispatch_start() {
+	[ -n "$POOLS" ] && [ "${MG_DISPATCH:-1}" != 0 ] || return 0
+	if alive "$RUN/dispatch.pid" mediagate-dispatch; then
+		say "dispatcher already running (pid $(pid_of "$RUN/dispatch.pid"))"
+		return 0
+	fi
+	need_bin "$DISPATCH_BIN" MG_DISPATCH_BIN
+	rm -f "$RUN/dispatch.pid"
+	say "starting dispatcher ($(cfg dispatch_slots 4) slots)"
+	(cd "$ROOT" && "$DISPATCH_BIN" --daemon </dev/null >>"$LOG/dispatch.log" 2>&1 9>&-) ||
+		die "dispatcher failed to start (see $LOG/dispatch.log)"
+	wait_for_file "$RUN/dispatch.pid" || die "dispatcher: no pid file $RUN/dispatch.pid"
+}
+dispatch_stop() {
+	stop_pid "$RUN/dispatch.pid" mediagate-dispatch TERM 30 dispatcher
+}
+
 # port_free PORT: true when nothing accepts connections on 127.0.0.1:PORT.
 port_free() {
 	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -421,6 +442,7 @@ cmd_start() {
 	fi
 	oauth_key_ensure
 	pools_start
+	dispatch_start
 	nginx_start
 	print_info
 }
@@ -431,6 +453,7 @@ cmd_stop() {
 	exec 9>"$RUN/stack.lock"
 	flock 9
 	stop_pid "$RUN/nginx.pid" nginx QUIT 15
+	dispatch_stop
 	for m in $MODULES_ALL; do
 		stop_pid "$RUN/$m.pid" mediagate TERM 30 "pool $m"
 		rm -f "$RUN/$m.sock"
@@ -461,6 +484,7 @@ cmd_status() {
 	for m in $POOLS; do
 		show "$RUN/$m.pid" mediagate "pool $m"
 	done
+	[ -n "$POOLS" ] && show "$RUN/dispatch.pid" mediagate-dispatch dispatcher
 	show "$RUN/nginx.pid" nginx nginx
 	return $ok
 }

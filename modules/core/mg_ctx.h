@@ -118,6 +118,8 @@ struct mg_route {
 	enum mg_body_class body;
 	int		 gen_limited;	/* nginx applies the generation zone */
 	mg_handler	 fn;
+	int		 idempotent;	/* money-moving POST: Idempotency-Key
+					   honoured around fn (mg_idem.h) */
 };
 
 struct mg_dialect {

@@ -11,6 +11,7 @@
 #include "fcgi_router.h"
 #include "mg_config.h"
 #include "mg_crypto.h"
+#include "mg_idem.h"
 #include "mg_log.h"
 #include "mg_util.h"
 #include "mg_serve.h"
@@ -137,6 +138,29 @@ reason(int status)
 	}
 }
 
+/*
+ * The handler, inside the Idempotency-Key middleware when its route is
+ * flagged idempotent (mg_idem.h). Returns the handler's status.
+ */
+static int
+run(struct mg_ctx *c)
+{
+	struct mg_idem idem;
+	int st;
+
+	if (!c->route->idempotent)
+		return c->route->fn(c);
+	if ((st = mg_idem_begin(c, NULL, &idem)) != 0)
+		return st;
+	st = c->route->fn(c);
+	if (idem.active) {
+		if (!c->responded)
+			mg_fail(c, MG_E_INTERNAL, "handler gave no answer");
+		mg_idem_finish(c, &idem);
+	}
+	return st;
+}
+
 /* Write status line, headers and body to nginx. */
 static void
 respond(struct mg_ctx *c)
@@ -178,7 +202,7 @@ mg_serve(struct mg_worker *w, FCGX_Request *r)
 	c.dialect = dialect_for(c.req.path, c.req.dialect_hint);
 	switch (re) {
 	case FCGI_REQ_OK:
-		if (prepare(&c) == 0 && c.route->fn(&c) > 0 && !c.responded)
+		if (prepare(&c) == 0 && run(&c) > 0 && !c.responded)
 			mg_fail(&c, MG_E_INTERNAL, "handler gave no answer");
 		break;
 	case FCGI_REQ_BAD_METHOD:

@@ -5,6 +5,7 @@
 #include "mg_health.h"
 #include "payments_http.h"
 #include "gen_http.h"
+#include "wallet_http.h"
 
 enum prepaid_route {
 	R_PREPAID_HEALTH,
@@ -23,6 +24,7 @@ enum prepaid_route {
 	/* generation (modules/generation/gen_http.c) */
 	R_PREPAID_MEDIA_SUBMIT,
 	R_PREPAID_MEDIA_STATUS,
+	R_PREPAID_BALANCE,
 	R_PREPAID__MAX
 };
 
@@ -48,8 +50,9 @@ static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_CREDITS_CONSUME_GONE] = { MG_POST, "/api/v1/credits/consume", W, NONE, 0, STD, 0, pay_h_gone_consume },
 	[R_PREPAID_WEBHOOK_STRIPE] = { MG_POST, "/api/v1/webhooks/stripe", W, NONE, 0, STD, 0, pay_h_webhook_stripe },
 	[R_PREPAID_WEBHOOK_CRYPTO] = { MG_POST, "/api/v1/webhooks/crypto", W, NONE, 0, STD, 0, pay_h_webhook_crypto },
-	[R_PREPAID_MEDIA_SUBMIT] = { MG_POST, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, GEN, UPLOAD, 1, gen_h_media_submit },
+	[R_PREPAID_MEDIA_SUBMIT] = { MG_POST, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, GEN, UPLOAD, 1, gen_h_media_submit, 1 },
 	[R_PREPAID_MEDIA_STATUS] = { MG_GET, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_media_status },
+	[R_PREPAID_BALANCE] = { MG_GET, "/api/v1/balance", MG_MOD_WALLET, AUTH, MG_SCOPE_READ, STD, 0, wallet_h_prepaid_balance },
 };
 
 static const char *const codes[MG_E__MAX] = {

@@ -50,6 +50,9 @@ enum studio_route {
 	R_STUDIO_CHARACTER_DELETE,
 	R_STUDIO_CHARACTER_CREATE,
 	R_STUDIO_PRISM_APPLY,
+	R_STUDIO_CREDITS,
+	R_STUDIO_TOPUP,
+	R_STUDIO_AUTORECHARGE,
 	R_STUDIO__MAX
 };
 
@@ -74,11 +77,11 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_OAUTH_INTROSPECT] = { MG_POST, "/v1/oauth/introspect", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_introspect },
 	[R_STUDIO_OAUTH_JWKS] = { MG_GET, "/v1/oauth/jwks", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_jwks },
 	[R_STUDIO_OAUTH_METADATA] = { MG_GET, "/.well-known/oauth-authorization-server", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_metadata },
-	[R_STUDIO_GEN_IMAGE] = { MG_POST, "/v1/images/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_image },
-	[R_STUDIO_GEN_VIDEO] = { MG_POST, "/v1/videos/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_video },
-	[R_STUDIO_GEN_AUDIO] = { MG_POST, "/v1/audio/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_audio },
-	[R_STUDIO_GEN_COMPOSE] = { MG_POST, "/v1/compose", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_compose },
-	[R_STUDIO_GEN_LEGACY] = { MG_POST, "/v1/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_generate_legacy },
+	[R_STUDIO_GEN_IMAGE] = { MG_POST, "/v1/images/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_image, 1 },
+	[R_STUDIO_GEN_VIDEO] = { MG_POST, "/v1/videos/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_video, 1 },
+	[R_STUDIO_GEN_AUDIO] = { MG_POST, "/v1/audio/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_audio, 1 },
+	[R_STUDIO_GEN_COMPOSE] = { MG_POST, "/v1/compose", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_compose, 1 },
+	[R_STUDIO_GEN_LEGACY] = { MG_POST, "/v1/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_generate_legacy, 1 },
 	[R_STUDIO_JOB_GET] = { MG_GET, "/v1/jobs/{id}", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_job_get },
 	[R_STUDIO_JOB_CANCEL] = { MG_DELETE, "/v1/jobs/{id}", MG_MOD_GENERATION, AUTH, GEN, STD, 0, gen_h_job_cancel },
 	[R_STUDIO_GENERATION_GET] = { MG_GET, "/v1/generations/{id}", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_generation_get },
@@ -97,6 +100,9 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_CHARACTER_DELETE] = { MG_DELETE, "/v1/characters/{id}", MG_MOD_GENERATION, AUTH, ADMIN, STD, 0, catalog_h_character_delete },
 	[R_STUDIO_CHARACTER_CREATE] = { MG_POST, "/v1/characters", MG_MOD_GENERATION, AUTH, GEN, STD, 1, catalog_h_character_create },
 	[R_STUDIO_PRISM_APPLY] = { MG_POST, "/v1/prisms/{id}/apply", MG_MOD_GENERATION, AUTH, GEN, STD, 1, catalog_h_prism_apply },
+	[R_STUDIO_CREDITS] = { MG_GET, "/v1/credits", MG_MOD_WALLET, AUTH, READ, STD, 0, wallet_h_credits },
+	[R_STUDIO_TOPUP] = { MG_POST, "/v1/wallet/topup", MG_MOD_WALLET, AUTH, GEN | ADMIN, STD, 0, wallet_h_topup, 1 },
+	[R_STUDIO_AUTORECHARGE] = { MG_POST, "/v1/wallet/auto-recharge", MG_MOD_WALLET, AUTH, ADMIN, STD, 0, wallet_h_autorecharge, 1 },
 };
 
 static const char *const codes[MG_E__MAX] = {

@@ -129,5 +129,5 @@ gen_guard_max_concurrent(void)
 	int64_t v = mg_cfg_int("max_concurrent_jobs_per_workspace",
 	    GEN_DEFAULT_MAX_CONCURRENT);
 
-	return v < 1 ? 1 : v;
+	return v < 0 ? 0 : v;
 }

@@ -5,9 +5,9 @@
  *                      one per line ('#' comments and blank lines skipped),
  *                      compiled once per worker, matched caseless+UTF
  *                      → 422 prompt_blocked, nothing charged.
- *   concurrency cap    config max_concurrent_jobs_per_workspace (default 8):
- *                      queued + running jobs, counted inside the submit
- *                      transaction after the wallet row lock → 429.
+ *   concurrency cap    config max_concurrent_jobs_per_workspace (default 8,
+ *                      0 = none): queued + running jobs, counted inside the
+ *                      submit transaction after the wallet row lock → 429.
  *   spend cap          api_keys.daily_spend_cap_micros vs the key's spend
  *                      today (UTC), from the ledger, inside the transaction
  *                      after the hold → 402 spend_cap_exceeded.
@@ -48,7 +48,7 @@ enum gen_guard_err gen_guard_prompt(const char *text, size_t n);
  */
 enum gen_guard_err gen_guard_load(const char *path, char *err, size_t errlen);
 
-/* config max_concurrent_jobs_per_workspace, at least 1. */
+/* config max_concurrent_jobs_per_workspace; 0 = no cap. */
 int64_t		 gen_guard_max_concurrent(void);
 
 #endif

@@ -57,6 +57,7 @@ struct submit {
 	/* transaction outcome */
 	enum tx_why		 why;
 	int			 has_cap;
+	int			 want_balance;	/* read the wallet after the hold */
 	int64_t			 cap;
 	int64_t			 spent_today;
 	int64_t			 balance;
@@ -202,16 +203,23 @@ build_params(struct submit *s, json_object *extra)
 	const char *str, *fmt;
 	size_t i;
 
-	json_object_object_add(p, "kind", json_object_new_string(
-	    catalog_kind_name(s->q.model->kind)));
-	json_object_object_add(p, "job_type", json_object_new_string(s->job_type));
+	/* Concatenation and resizing are prov compose jobs whatever the model kind. */
 	if (strcmp(s->job_type, "video.combine") == 0 ||
 	    strcmp(s->job_type, "compose") == 0)
-		json_object_object_add(p, "compose",
-		    json_object_new_string("concat"));
+		str = "concat";
 	else if (strcmp(s->job_type, "video.resize") == 0)
-		json_object_object_add(p, "compose",
-		    json_object_new_string("resize"));
+		str = "resize";
+	else
+		str = NULL;
+	json_object_object_add(p, "kind", json_object_new_string(str ?
+	    "compose" : catalog_kind_name(s->q.model->kind)));
+	json_object_object_add(p, "job_type", json_object_new_string(s->job_type));
+	if (str != NULL)
+		json_object_object_add(p, "compose", json_object_new_string(str));
+	/* studio compose: the segments, in order (asset ids to resolve). */
+	if (strcmp(s->job_type, "compose") == 0 &&
+	    json_object_object_get_ex(s->input, "segments", &v))
+		json_object_object_add(p, "segments", json_object_get(v));
 	if ((str = first_str(s->input, prompt_keys)) != NULL)
 		json_object_object_add(p, "prompt", json_object_new_string(str));
 	json_object_object_add(p, "width", json_object_new_int(s->q.width));
@@ -530,9 +538,12 @@ tx_dberr(struct db_conn *db, struct submit *s)
 }
 
 /*
- * Inside db_tx: hold (takes the wallet row lock, so the counts below see
- * every committed job and hold of this workspace), concurrency cap, spend
- * cap, job insert. Any refusal returns DB_ERR__MAX + why: rolled back.
+ * Inside db_tx: job INSERT first (its unique idempotency key refuses a
+ * duplicate before any lock on the wallet row), then the hold (takes the
+ * wallet row lock, so the checks below see every committed job and hold of
+ * this workspace, including ours), the concurrency cap, the spend cap.
+ * Any refusal returns DB_ERR__MAX + why: everything is rolled back. The
+ * lock is held from the hold to the COMMIT: keep what follows it small.
  */
 static int
 submit_tx(struct db_conn *db, void *arg)
@@ -541,9 +552,16 @@ submit_tx(struct db_conn *db, void *arg)
 	struct gen_job *j = &s->job;
 	enum wallet_err we;
 	enum gen_err ge;
-	int64_t active;
+	int64_t active, cap = gen_guard_max_concurrent();
 
 	s->why = TX_OK;
+	ge = gen_job_insert_tx(db, j);
+	if (ge == GEN_E_DUP) {
+		s->why = TX_DUP;
+		return DB_ERR__MAX + TX_DUP;
+	}
+	if (ge != GEN_OK)
+		return tx_dberr(db, s);
 	we = wallet_hold_tx(db, j->workspace_id, j->id,
 	    *j->api_key_id ? j->api_key_id : NULL, j->hold_micros, j->job_type);
 	if (we == WALLET_INSUFFICIENT || we == WALLET_NO_WALLET) {
@@ -552,12 +570,15 @@ submit_tx(struct db_conn *db, void *arg)
 	}
 	if (we != WALLET_OK)
 		return tx_dberr(db, s);
-	if (db_row(db, DB_JOB_ACTIVE_COUNT, "s", "i", j->workspace_id,
-	    &active) != DB_OK)
-		return tx_dberr(db, s);
-	if (active >= gen_guard_max_concurrent()) {
-		s->why = TX_CONCURRENCY;
-		return DB_ERR__MAX + TX_CONCURRENCY;
+	if (cap > 0) {
+		/* Bounded count: at most cap + 1 index entries are read. */
+		if (db_row(db, DB_JOB_ACTIVE_COUNT, "si", "i", j->workspace_id,
+		    cap + 1, &active) != DB_OK)
+			return tx_dberr(db, s);
+		if (active > cap) {	/* ours is counted */
+			s->why = TX_CONCURRENCY;
+			return DB_ERR__MAX + TX_CONCURRENCY;
+		}
 	}
 	if (*j->api_key_id && s->has_cap) {
 		if (db_row(db, DB_JOB_KEY_SPEND_TODAY, "s", "i", j->api_key_id,
@@ -568,15 +589,9 @@ submit_tx(struct db_conn *db, void *arg)
 			return DB_ERR__MAX + TX_SPEND_CAP;
 		}
 	}
-	ge = gen_job_insert_tx(db, j);
-	if (ge == GEN_E_DUP) {
-		s->why = TX_DUP;
-		return DB_ERR__MAX + TX_DUP;
-	}
-	if (ge != GEN_OK)
-		return tx_dberr(db, s);
-	if (db_row(db, DB_WALLET_GET, "s", "ii", j->workspace_id, &s->balance,
-	    &s->reserved) != DB_OK)
+	/* prepaid answers with the balance after the hold. */
+	if (s->want_balance && db_row(db, DB_WALLET_GET, "s", "ii",
+	    j->workspace_id, &s->balance, &s->reserved) != DB_OK)
 		return tx_dberr(db, s);
 	return DB_OK;
 }
@@ -1066,6 +1081,7 @@ gen_h_generation_get(struct mg_ctx *c)
 	struct gen_job *j = mg_arena_calloc(c->arena, sizeof(*j));
 	json_object *o, *p, *v, *urls;
 	const char *st_word;
+	int64_t cr;
 	int st;
 
 	mg_header(c, "Deprecation", "true");
@@ -1095,8 +1111,11 @@ gen_h_generation_get(struct mg_ctx *c)
 	if (p != NULL && json_object_object_get_ex(p, "prompt", &v))
 		json_object_object_add(o, "prompt", json_object_get(v));
 	json_object_object_add(o, "kind", json_object_new_string(j->kind));
-	json_object_object_add(o, "credits_charged", j->actual_null ? NULL :
-	    json_object_new_int64(j->actual_micros));
+	/* Studio display credits (catalog credit_usd_micros each), rounded up. */
+	cr = catalog_get() != NULL && catalog_get()->credit_usd_micros > 0 ?
+	    catalog_get()->credit_usd_micros : 0;
+	json_object_object_add(o, "credits_charged", j->actual_null || cr == 0 ?
+	    NULL : json_object_new_int64((j->actual_micros + cr - 1) / cr));
 	urls = output_urls(c, j, 0, NULL);
 	json_object_object_add(o, "asset_urls", urls ? urls :
 	    json_object_new_array());
@@ -1305,6 +1324,7 @@ gen_h_media_submit(struct mg_ctx *c)
 		return mg_fail(c, MG_E_INVALID_PARAM,
 		    "input is required and must be an object");
 	s->dialect = "prepaid";
+	s->want_balance = 1;
 	s->job_type = task;
 	s->shape = "media.job";
 	s->body = body;

@@ -216,7 +216,7 @@ gen_job_outputs(struct db_conn *db, const char *id, struct gen_output *out,
 		return GEN_E_DB;
 	for (;;) {
 		memset(&o, 0, sizeof(o));
-		e = db_next(db, DB_JOB_OUTPUTS, "isssiii", &idx, o.path,
+		e = db_next(db, DB_JOB_OUTPUTS, "issiiii", &idx, o.path,
 		    sizeof(o.path), o.mime, sizeof(o.mime), &o.size, &w, &h,
 		    &o.duration_ms);
 		if (e != DB_OK)
@@ -250,7 +250,14 @@ gen_job_cancel_tx(struct db_conn *db, const char *ws, const char *id,
 		we = wallet_release_tx(db, j->workspace_id, j->id,
 		    *j->api_key_id ? j->api_key_id : NULL, j->hold_micros,
 		    "canceled");
-		if (we != WALLET_OK) {
+		/*
+		 * Already settled (the reservation reaper released an expired
+		 * hold): the money is right, the cancel still stands.
+		 */
+		if (we == WALLET_NO_HOLD || we == WALLET_DUPLICATE)
+			mg_log(MG_LOG_INFO, "cancel %s: hold already ended (%s)",
+			    id, wallet_strerror(we));
+		else if (we != WALLET_OK) {
 			mg_log(MG_LOG_ERROR, "cancel %s: release: %s", id,
 			    wallet_strerror(we));
 			return GEN_E_DB;

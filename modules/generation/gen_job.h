@@ -13,10 +13,15 @@
  * A moderation block is GEN_STATE_FAILED with error_code "nsfw_blocked".
  *
  * params is the provider work as JSON, the fields of struct prov_job:
- *   {"kind": "image|video|audio|3d|compose", "compose": "concat|resize",
+ *   {"kind": "image|video|audio|3d|compose" ("compose" for video.combine,
+ *    video.resize and studio compose), "compose": "concat|resize",
+ *    "job_type": studio type or prepaid task,
  *    "prompt": str, "width": n, "height": n, "duration_s": n, "count": n,
  *    "voice": str, "format": str, "seed": n (absent: none),
- *    "inputs": [paths relative to outputs_dir], "extra": {...}}
+ *    "inputs": [staged inline sources, paths relative to outputs_dir],
+ *    "urls": [{"field", "url"}] remote sources to fetch,
+ *    "segments": [...] (studio compose: asset ids, start, duration),
+ *    "extra": the effective input (prepaid) or the request body (studio)}
  * Output and input paths are relative to config outputs_dir
  * (env MG_OUTPUTS_DIR); a job's files live under "<job id>/".
  */

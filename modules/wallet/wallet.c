@@ -2,8 +2,10 @@
 #include <string.h>
 
 #include "db.h"
+#include "mg_config.h"
 #include "mg_log.h"
 #include "mg_util.h"
+#include "pay_stripe.h"
 #include "wallet.h"
 
 /* Largest single credit accepted: $1,000,000. */
@@ -17,6 +19,8 @@ static const char *const errs[WALLET__MAX] = {
 	"amount out of range",				/* WALLET_BAD_AMOUNT */
 	"outcome unknown (connection lost at COMMIT)",	/* WALLET_UNKNOWN */
 	"database error",				/* WALLET_DB */
+	"no open hold of that job and amount",		/* WALLET_NO_HOLD */
+	"Stripe refused or failed",			/* WALLET_STRIPE */
 };
 
 const char *
@@ -120,18 +124,22 @@ tx_err(enum db_err e)
 }
 
 enum wallet_err
-wallet_hold_tx(struct db_conn *db, const char *ws, const char *job,
-    const char *key, int64_t amount, const char *desc)
+wallet_hold_ttl_tx(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t amount, int64_t ttl, const char *desc)
 {
-	char ref[64];
+	char ref[80];
 	enum db_err e;
 
-	if (amount <= 0 || amount > WALLET_MAX_CREDIT)
+	if (amount <= 0 || amount > WALLET_MAX_CREDIT || ttl < 1 ||
+	    ttl > 30 * 86400 || strlen(job) > 64)
 		return WALLET_BAD_AMOUNT;
 	snprintf(ref, sizeof(ref), "hold:%s", job);
 	/* Ledger row first: the lock on the wallet row is taken last. */
 	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws, "hold",
 	    (int64_t)0, amount, ref, desc ? desc : "", job, key)) != DB_OK)
+		return tx_err(e);
+	if ((e = db_exec(db, DB_HOLD_INSERT, "sssii", job, ws, key, amount,
+	    ttl)) != DB_OK)
 		return tx_err(e);
 	if ((e = db_exec(db, DB_WALLET_HOLD, "isi", amount, ws, amount)) != DB_OK)
 		return tx_err(e);
@@ -139,21 +147,36 @@ wallet_hold_tx(struct db_conn *db, const char *ws, const char *job,
 	    WALLET_INSUFFICIENT;
 }
 
+enum wallet_err
+wallet_hold_tx(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t amount, const char *desc)
+{
+	return wallet_hold_ttl_tx(db, ws, job, key, amount,
+	    mg_cfg_int("wallet_hold_ttl_seconds", WALLET_HOLD_TTL_DEFAULT), desc);
+}
+
 /* One settle row for the hold of job: capture actual, release the rest. */
 static enum wallet_err
 settle_tx(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t hold, int64_t actual, const char *desc)
 {
-	char ref[64];
+	char ref[80];
 	enum db_err e;
 
-	if (hold <= 0 || actual < 0 || actual > hold)
+	if (hold <= 0 || actual < 0 || actual > hold || strlen(job) > 64)
 		return WALLET_BAD_AMOUNT;
 	snprintf(ref, sizeof(ref), "settle:%s", job);
+	/* The unique settle ref first: a second settle stops here. */
 	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws,
 	    actual > 0 ? "capture" : "release", -actual, -hold, ref,
 	    desc ? desc : "", job, key)) != DB_OK)
 		return tx_err(e);
+	/* The hold must be open with exactly this amount (capture ≤ hold). */
+	if ((e = db_exec(db, DB_HOLD_SETTLE, "sissi", actual > 0 ?
+	    "captured" : "released", actual, job, ws, hold)) != DB_OK)
+		return tx_err(e);
+	if (db_affected(db, DB_HOLD_SETTLE) != 1)
+		return WALLET_NO_HOLD;
 	if ((e = db_exec(db, DB_WALLET_SETTLE, "iis", actual, hold, ws)) != DB_OK)
 		return tx_err(e);
 	return db_affected(db, DB_WALLET_SETTLE) == 1 ? WALLET_OK :
@@ -217,4 +240,148 @@ wallet_debit_tx(struct db_conn *db, const char *ws, const char *kind,
 	    strcmp(kind, "adjustment") != 0)
 		return WALLET_BAD_AMOUNT;
 	return change_tx(db, ws, kind, amount, ref, desc, 1);
+}
+
+enum wallet_err
+wallet_adjust(struct db_conn *db, const char *ws, int64_t amount,
+    const char *ref, const char *desc)
+{
+	if (amount == 0 || amount == INT64_MIN)
+		return WALLET_BAD_AMOUNT;
+	return amount > 0 ? change(db, ws, "adjustment", amount, ref, desc, 0) :
+	    change(db, ws, "adjustment", -amount, ref, desc, 1);
+}
+
+struct reap_args {
+	const char	*ws, *job, *key;
+	int64_t		 amount;
+	enum wallet_err	 result;
+};
+
+/* One expired hold, released in its own transaction. */
+static int
+reap_tx(struct db_conn *db, void *arg)
+{
+	struct reap_args *a = arg;
+
+	a->result = settle_tx(db, a->ws, a->job, *a->key ? a->key : NULL,
+	    a->amount, 0, "hold expired");
+	return a->result == WALLET_OK ? DB_OK : DB_ERR__MAX + 1;
+}
+
+#define REAP_MAX	1000
+
+int
+wallet_reap_expired(struct db_conn *db, int64_t now, int limit)
+{
+	static struct {
+		char	job[65], ws[37], key[37];
+		int64_t	amount;
+	} batch[REAP_MAX];
+	struct reap_args a;
+	int n = 0, i, released = 0, rc;
+
+	if (limit <= 0)
+		return 0;
+	if (limit > REAP_MAX)
+		limit = REAP_MAX;
+	/* Read the batch first: the statement result must be free before the
+	   transactions below reuse the connection. */
+	if (db_exec(db, DB_HOLD_EXPIRED, "ii", now, (int64_t)limit) != DB_OK)
+		return -1;
+	while (n < limit && db_next(db, DB_HOLD_EXPIRED, "sssi",
+	    batch[n].job, sizeof(batch[n].job), batch[n].ws,
+	    sizeof(batch[n].ws), batch[n].key, sizeof(batch[n].key),
+	    &batch[n].amount) == DB_OK)
+		n++;
+	db_done(db, DB_HOLD_EXPIRED);
+	for (i = 0; i < n; i++) {
+		a.ws = batch[i].ws;
+		a.job = batch[i].job;
+		a.key = batch[i].key;
+		a.amount = batch[i].amount;
+		a.result = WALLET_OK;
+		rc = db_tx(db, reap_tx, &a);
+		if (rc == DB_OK)
+			released++;
+		else if (rc != DB_ERR__MAX + 1)
+			mg_log(MG_LOG_WARN, "reap hold %s: %s", a.job,
+			    db_strerror((enum db_err)rc));
+	}
+	if (released > 0)
+		mg_log(MG_LOG_INFO, "released %d expired holds", released);
+	return released;
+}
+
+int
+wallet_below_threshold(int64_t balance, int64_t reserved, int64_t threshold)
+{
+	return balance - reserved < threshold;
+}
+
+int
+wallet_crossing_key(const char *ws, int64_t credit_id, char *buf, size_t cap)
+{
+	int n;
+
+	if (credit_id < 0)
+		return -1;
+	n = snprintf(buf, cap, "ar:%s:%lld", ws, (long long)credit_id);
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+enum wallet_err
+wallet_autorecharge_check(struct db_conn *db, const char *ws)
+{
+	struct pay_stripe_cfg cfg;
+	struct pay_stripe_pi_req pr;
+	struct pay_stripe_obj pi;
+	struct pay_stripe_error se;
+	int64_t threshold, amount, balance, reserved, credit_id;
+	char pm[121], cus[256], ckey[96];
+	enum db_err e;
+	int rc;
+
+	e = db_row(db, DB_AR_STATE, "s", "iisiisi", ws, &threshold, &amount,
+	    pm, sizeof(pm), &balance, &reserved, cus, sizeof(cus), &credit_id);
+	if (e == DB_NOROW)
+		return WALLET_OK;	/* not enabled */
+	if (e != DB_OK)
+		return WALLET_DB;
+	if (!wallet_below_threshold(balance, reserved, threshold))
+		return WALLET_OK;
+	if (wallet_crossing_key(ws, credit_id, ckey, sizeof(ckey)) != 0)
+		return WALLET_DB;
+	/* Claim the crossing: exactly one caller gets past this insert. */
+	e = db_exec(db, DB_AR_ATTEMPT_INSERT, "ssi", ws, ckey, amount);
+	if (e == DB_DUP)
+		return WALLET_DUPLICATE;
+	if (e != DB_OK)
+		return WALLET_DB;
+	if (*cus == '\0') {
+		db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", NULL, "failed",
+		    "workspace has no Stripe customer", ckey);
+		return WALLET_STRIPE;
+	}
+	pay_stripe_cfg_load(&cfg);
+	memset(&pr, 0, sizeof(pr));
+	pr.amount_cents = amount / 10000;
+	pr.customer = cus;
+	pr.payment_method = pm;
+	pr.confirm = 1;
+	pr.off_session = 1;
+	pr.wallet_id = ws;
+	pr.workspace_id = ws;
+	/* Stripe's idempotency key is the crossing: a retry replays it. */
+	rc = pay_stripe_pi_create(&cfg, &pr, ckey, &pi, &se);
+	if (rc != PAY_STRIPE_OK) {
+		mg_log(MG_LOG_WARN, "auto-recharge %s: %s: %s", ws,
+		    pay_stripe_strerror(rc), se.message);
+		db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", NULL, "failed",
+		    *se.message ? se.message : pay_stripe_strerror(rc), ckey);
+		return WALLET_STRIPE;
+	}
+	db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", pi.id, pi.status, "", ckey);
+	mg_log(MG_LOG_INFO, "auto-recharge %s: %s %s", ws, pi.id, pi.status);
+	return WALLET_OK;
 }

@@ -8,6 +8,7 @@
 #ifndef WALLET_H
 #define WALLET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct db_conn;
@@ -20,6 +21,8 @@ enum wallet_err {
 	WALLET_BAD_AMOUNT,	/* amount ≤ 0 or out of range */
 	WALLET_UNKNOWN,		/* COMMIT answer lost: retry with the same ref */
 	WALLET_DB,		/* database failure */
+	WALLET_NO_HOLD,		/* no open hold of that job and amount */
+	WALLET_STRIPE,		/* auto-recharge: Stripe refused or failed */
 	WALLET__MAX
 };
 
@@ -83,5 +86,57 @@ enum wallet_err	 wallet_capture_tx(struct db_conn *, const char *workspace_id,
 enum wallet_err	 wallet_release_tx(struct db_conn *, const char *workspace_id,
 		    const char *job_id, const char *api_key_id, int64_t hold,
 		    const char *description);
+
+/*
+ * ---- ledger core (004) ----
+ *
+ * Holds carry an expiry (config wallet_hold_ttl_seconds, default 21600 s
+ * for wallet_hold_tx); each hold is a row of table holds, opened with its
+ * "hold:<job>" ledger row and closed with its "settle:<job>" row in the
+ * same transaction, so reserved = Σ open holds always.
+ */
+#define WALLET_HOLD_TTL_DEFAULT	21600
+
+/* wallet_hold_tx with an explicit time to live in seconds (1..30 days). */
+enum wallet_err	 wallet_hold_ttl_tx(struct db_conn *, const char *workspace_id,
+		    const char *job_id, const char *api_key_id, int64_t amount,
+		    int64_t ttl_seconds, const char *description);
+
+/*
+ * Release every open hold whose expiry is ≤ now (unix seconds), at most
+ * limit of them, each in its own transaction with the settle ref of its
+ * job (so a racing capture or a second reaper gets WALLET_DUPLICATE and
+ * the hold still ends once). Returns the number released, or -1 on a
+ * database error. Called by the dispatcher's timer and `mgctl wallet reap`.
+ */
+int		 wallet_reap_expired(struct db_conn *, int64_t now, int limit);
+
+/*
+ * A signed adjustment (≠ 0) once per ref: kind "adjustment", credit when
+ * positive, debit (may go below zero) when negative.
+ */
+enum wallet_err	 wallet_adjust(struct db_conn *, const char *workspace_id,
+		    int64_t amount, const char *ref, const char *description);
+
+/*
+ * Auto-recharge: call after a capture has committed (outside any
+ * transaction). When the workspace has auto-recharge enabled and available
+ * is below its threshold, create exactly one off-session PaymentIntent per
+ * crossing: the crossing is keyed by the newest grant/top-up ledger row
+ * ("ar:<ws>:<ledger id>", unique in autorecharge_attempts), so concurrent
+ * callers fire at most one, and the next one fires only after money came
+ * in again. The webhook (payments) credits. Returns WALLET_OK when nothing
+ * was needed or the PI was created, WALLET_DUPLICATE when this crossing had
+ * already fired, WALLET_STRIPE when Stripe refused (recorded), WALLET_DB.
+ */
+enum wallet_err	 wallet_autorecharge_check(struct db_conn *,
+		    const char *workspace_id);
+
+/* Pure: does available (balance - reserved) sit below threshold? */
+int		 wallet_below_threshold(int64_t balance, int64_t reserved,
+		    int64_t threshold);
+/* Pure: the crossing key "ar:<ws>:<credit row id>" into buf. 0 or -1. */
+int		 wallet_crossing_key(const char *workspace_id, int64_t credit_id,
+		    char *buf, size_t cap);
 
 #endif

@@ -32,6 +32,12 @@ ROUTES=(
 	# credited per request over BENCH_WEBHOOK_WALLETS workspaces: a body
 	# "@file" is a wrk script that builds and signs every request itself.
 	"stripe_webhook|POST|/api/v1/webhooks/stripe|none|@tools/bench/stripe_webhook.lua|write|0.5"
+	# Job submission: validate, price, blocklist, circuit check, then one
+	# transaction (job INSERT + hold + concurrency cap). Spread over
+	# BENCH_JOB_WORKSPACES workspaces (auth "jobkeys": wrk rotates their
+	# keys) like the spread write floor. The slow marker keeps the
+	# dispatcher's slots asleep instead of rendering.
+	"jobs_submit|POST|/v1/images/generate|jobkeys|{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"[[slow:100]] bench\"}|write|0.5"
 )
 
 # --- Floors -------------------------------------------------------------------
@@ -51,6 +57,7 @@ WORKERS=${BENCH_WORKERS:-4}
 OUT=${BENCH_OUT:-$ROOT/docs/BENCHMARKS.md}
 BF=$ROOT/build/bin/bare_fcgi
 WORKER_BIN=${MG_WORKER_BIN:-$ROOT/build/bin/mediagate-worker}
+MGCTL_BIN=${MG_MGCTL_BIN:-$ROOT/build/bin/mgctl}
 
 export MG_VAR_DIR=${BENCH_VAR_DIR:-$ROOT/var/bench}
 export MG_HTTP_PORT=${BENCH_HTTP_PORT:-9080}
@@ -58,6 +65,9 @@ export MG_HTTPS_PORT=${BENCH_HTTPS_PORT:-9443}
 export MG_TENANT_PORT=${BENCH_TENANT_PORT:-9201}
 export MG_DB_PORT=${BENCH_DB_PORT:-3317}
 export MG_RATE_LIMIT=0
+# The jobs_submit row and the dispatcher benchmark queue thousands of jobs
+# in one workspace: no concurrency cap (0).
+export MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE=${MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE:-0}
 RUN=$MG_VAR_DIR/run
 BASE=http://127.0.0.1:$MG_HTTP_PORT
 
@@ -148,6 +158,18 @@ if [ -z "$routes_note" ]; then
 		MG_BENCH_WS_IDS=${MG_BENCH_WS_IDS:+$MG_BENCH_WS_IDS,}$wid
 	done
 	export MG_BENCH_WS_IDS
+	# The jobs_submit row submits from its own workspaces (auth
+	# "jobkeys"), each funded for every submit it makes; their backlog is
+	# canceled after the routes so the dispatcher benchmark starts from an
+	# empty queue.
+	JOBS_TENANT=$("$MGCTL_BIN" --json tenant create bench-jobs | jq -r .id)
+	JOBS_KEYS=()
+	for _ in $(seq "${BENCH_JOB_WORKSPACES:-32}"); do
+		ws=$("$MGCTL_BIN" --json workspace create "$JOBS_TENANT" bench-jobs | jq -r .id)
+		JOBS_KEYS+=("$("$MGCTL_BIN" --json key create "$ws" --label bench-jobs | jq -r .key)")
+		"$MGCTL_BIN" wallet grant "$ws" 10000 --reason bench >/dev/null ||
+			die "could not fund a jobs workspace"
+	done
 fi
 
 # --- OAuth: a person in the demo workspace, a client, and token pairs ----------
@@ -214,6 +236,8 @@ bench() {
 	elif [ "$auth" = jwt ]; then
 		args+=(-H "$jwt_header")
 		curl_args+=(-H "$jwt_header")
+	elif [ "$auth" = jobkeys ]; then
+		curl_args+=(-H "Authorization: Bearer ${JOBS_KEYS[0]}")
 	fi
 	if [ "${body:0:1}" = @ ]; then
 		# The script makes (and signs) every request; no pre-run probe.
@@ -222,6 +246,17 @@ bench() {
 		lua=$MG_VAR_DIR/bench_$name.lua
 		printf 'wrk.method = "%s"\nwrk.body = [==[%s]==]\nwrk.headers["Content-Type"] = "application/json"\n' \
 			"$method" "$body" >"$lua"
+		if [ "$auth" = jobkeys ]; then
+			# One key per request, round robin over the workspaces.
+			{
+				printf 'local keys = {'
+				printf '"%s",' "${JOBS_KEYS[@]}"
+				printf '}\nlocal n = 0\n'
+				printf 'request = function()\n  n = n + 1\n'
+				printf '  wrk.headers["Authorization"] = "Bearer " .. keys[(n %% #keys) + 1]\n'
+				printf '  return wrk.format()\nend\n'
+			} >>"$lua"
+		fi
 		args+=(-s "$lua")
 		curl_args+=(-H 'Content-Type: application/json' --data-binary "$body")
 	fi
@@ -260,6 +295,20 @@ if [ -z "$routes_note" ]; then
 		bench "route_$name" "$BASE$path" "$method" "$auth" "$body"
 		RRPS[$name]=$R_RPS RP99[$name]=$R_P99 RNON2XX[$name]=$R_NON2XX RERR[$name]=$R_ERR
 	done
+	# Drop the jobs_submit backlog (a throwaway database: holds stay open).
+	mariadb --no-defaults --protocol=socket --socket="$MG_DB_SOCKET" -u"$(id -un)" \
+		"${MG_DB_NAME:-mediagate}" -e "UPDATE jobs SET state = 'canceled',
+		cancel_requested = 1, error_code = 'canceled', finished_at = NOW(6)
+		WHERE workspace_id IN (SELECT id FROM workspaces WHERE tenant_id = '$JOBS_TENANT')
+		AND state IN ('queued', 'running')" || true
+fi
+
+# --- Dispatcher overhead per job (tools/bench/dispatch.sh) -----------------------
+DISPATCH_MD=$MG_VAR_DIR/bench-dispatch.md
+: >"$DISPATCH_MD"
+if [ -z "$routes_note" ]; then
+	BASE=$BASE MG_DEMO_KEY=$MG_DEMO_KEY tools/bench/dispatch.sh >"$DISPATCH_MD" ||
+		printf '## Dispatcher (local provider)\n\nNot measured: tools/bench/dispatch.sh failed.\n' >"$DISPATCH_MD"
 fi
 
 # --- OAuth refresh grant: one rotating token chain per connection ----------------
@@ -383,6 +432,10 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 		echo "| POST /v1/oauth/token refresh grant, $((THREADS * 4)) rotating chains (1 connection each) | ${REF_ERR:-$REF_RPS req/s, p99 $REF_P99 ms, non-2xx $REF_NON2XX} | recorded | |"
 	fi
 	echo
+	if [ -s "$DISPATCH_MD" ]; then
+		cat "$DISPATCH_MD"
+		echo
+	fi
 	echo "## Resident memory after the runs"
 	echo
 	echo "| process group | processes | RSS MB | per process MB |"
@@ -390,6 +443,7 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	for m in auth wallet generation catalog; do
 		rss_line "pool $m (master + workers)" "$RUN/$m.pid"
 	done
+	rss_line "dispatcher (master + workers)" "$RUN/dispatch.pid"
 	rss_line "bare_fcgi select (master + workers)" "$RUN/bench_select.pid"
 	rss_line "mariadbd" "$RUN/mysqld.pid"
 	rss_line "nginx (master + worker)" "$RUN/nginx.pid"
