@@ -9,6 +9,7 @@
 #include "mg_crypto.h"
 #include "mg_util.h"
 #include "pay_stripe.h"
+#include "wallet.h"
 #include "wallet_http.h"
 
 json_object *
@@ -684,4 +685,44 @@ wallet_h_billing_put(struct mg_ctx *c)
 	if (e != DB_OK)
 		return mg_fail(c, MG_E_INTERNAL, "could not save billing settings");
 	return billing_reply(c);
+}
+
+struct bench_args {
+	const char	*ws, *job, *key;
+	int		 release;
+	enum wallet_err	 result;
+};
+
+static int
+bench_tx(struct db_conn *db, void *arg)
+{
+	struct bench_args *a = arg;
+
+	a->result = a->release ?
+	    wallet_release_tx(db, a->ws, a->job, a->key, 1, "bench") :
+	    wallet_hold_tx(db, a->ws, a->job, a->key, 1, "bench");
+	return a->result == WALLET_OK ? DB_OK : DB_ERR__MAX + 1;
+}
+
+int
+wallet_h_bench_cycle(struct mg_ctx *c)
+{
+	struct bench_args a;
+	char job[37];
+
+	if (!mg_cfg_bool("bench_routes", 0))
+		return mg_fail(c, MG_E_NOT_FOUND, "no route for %s", c->req.path);
+	mg_uuid(job);
+	a.ws = c->who.workspace_id;
+	a.job = job;
+	a.key = c->who.key_id;
+	a.release = 0;
+	if (db_tx(c->db, bench_tx, &a) != DB_OK)
+		return a.result == WALLET_INSUFFICIENT ?
+		    mg_fail(c, MG_E_INSUFFICIENT_FUNDS, "insufficient funds") :
+		    mg_fail(c, MG_E_INTERNAL, "hold failed");
+	a.release = 1;
+	if (db_tx(c->db, bench_tx, &a) != DB_OK)
+		return mg_fail(c, MG_E_INTERNAL, "release failed");
+	return mg_reply_raw(c, 200, "application/json", "{\"ok\":true}", 11);
 }
