@@ -21,6 +21,7 @@ static const char *const errs[WALLET__MAX] = {
 	"database error",				/* WALLET_DB */
 	"no open hold of that job and amount",		/* WALLET_NO_HOLD */
 	"Stripe refused or failed",			/* WALLET_STRIPE */
+	"deadlock or lock wait: retry the transaction",	/* WALLET_RETRY */
 };
 
 const char *
@@ -114,37 +115,108 @@ wallet_debit(struct db_conn *db, const char *ws, const char *kind,
 	return change(db, ws, kind, amount, ref, desc, 1);
 }
 
-/* Map a statement failure inside a transaction to a wallet_err. */
+/* SIGNALs of the 004 procedures (MYSQL_ERRNO). */
+#define SIG_INSUFFICIENT	65001
+#define SIG_NO_HOLD		65002
+#define SIG_NO_WALLET		65003
+
+/* Map a statement failure to a wallet_err. */
 static enum wallet_err
-tx_err(enum db_err e)
+tx_err(struct db_conn *db, enum db_err e)
 {
 	if (e == DB_DUP)
 		return WALLET_DUPLICATE;
+	if (e == DB_GONE)
+		return WALLET_UNKNOWN;
+	if (e == DB_RETRY)
+		return WALLET_RETRY;
+	if (e == DB_ERROR)
+		switch (db_errno(db)) {
+		case SIG_INSUFFICIENT:
+			return WALLET_INSUFFICIENT;
+		case SIG_NO_HOLD:
+			return WALLET_NO_HOLD;
+		case SIG_NO_WALLET:
+			return WALLET_NO_WALLET;
+		}
 	return WALLET_DB;
+}
+
+/*
+ * A hold in one round trip (procedure mg_wallet_hold): the ledger row
+ * "hold:<job>", the holds row and the conditional reserve. Inside the
+ * caller's transaction when one is open, else its own.
+ */
+static enum wallet_err
+hold_call(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t amount, int64_t ttl, const char *desc)
+{
+	enum db_err e;
+
+	if (amount <= 0 || amount > WALLET_MAX_CREDIT || ttl < 1 ||
+	    ttl > 30 * 86400 || strlen(job) > 64)
+		return WALLET_BAD_AMOUNT;
+	e = db_exec(db, DB_WALLET_HOLD_CALL, "sssiis", ws, job, key, amount,
+	    ttl, desc ? desc : "");
+	return e == DB_OK ? WALLET_OK : tx_err(db, e);
+}
+
+/* Capture actual ≤ hold, release the rest: one round trip ("settle:<job>"). */
+static enum wallet_err
+settle_call(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t hold, int64_t actual, const char *desc)
+{
+	enum db_err e;
+
+	if (hold <= 0 || actual < 0 || actual > hold || strlen(job) > 64)
+		return WALLET_BAD_AMOUNT;
+	e = db_exec(db, DB_WALLET_SETTLE_CALL, "sssiis", ws, job, key, hold,
+	    actual, desc ? desc : "");
+	return e == DB_OK ? WALLET_OK : tx_err(db, e);
+}
+
+/* A self-contained call is retried on deadlock / lock wait. */
+#define STANDALONE_TRIES	6
+
+enum wallet_err
+wallet_hold(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t amount, int64_t ttl, const char *desc)
+{
+	enum wallet_err r = WALLET_DB;
+	int i;
+
+	for (i = 0; i < STANDALONE_TRIES; i++) {
+		if (db_ensure(db) != DB_OK)
+			return WALLET_DB;
+		r = hold_call(db, ws, job, key, amount, ttl, desc);
+		if (r != WALLET_RETRY)
+			break;
+	}
+	return r;
+}
+
+enum wallet_err
+wallet_settle(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t hold, int64_t actual, const char *desc)
+{
+	enum wallet_err r = WALLET_DB;
+	int i;
+
+	for (i = 0; i < STANDALONE_TRIES; i++) {
+		if (db_ensure(db) != DB_OK)
+			return WALLET_DB;
+		r = settle_call(db, ws, job, key, hold, actual, desc);
+		if (r != WALLET_RETRY)
+			break;
+	}
+	return r;
 }
 
 enum wallet_err
 wallet_hold_ttl_tx(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t amount, int64_t ttl, const char *desc)
 {
-	char ref[80];
-	enum db_err e;
-
-	if (amount <= 0 || amount > WALLET_MAX_CREDIT || ttl < 1 ||
-	    ttl > 30 * 86400 || strlen(job) > 64)
-		return WALLET_BAD_AMOUNT;
-	snprintf(ref, sizeof(ref), "hold:%s", job);
-	/* Ledger row first: the lock on the wallet row is taken last. */
-	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws, "hold",
-	    (int64_t)0, amount, ref, desc ? desc : "", job, key)) != DB_OK)
-		return tx_err(e);
-	if ((e = db_exec(db, DB_HOLD_INSERT, "sssii", job, ws, key, amount,
-	    ttl)) != DB_OK)
-		return tx_err(e);
-	if ((e = db_exec(db, DB_WALLET_HOLD, "isi", amount, ws, amount)) != DB_OK)
-		return tx_err(e);
-	return db_affected(db, DB_WALLET_HOLD) == 1 ? WALLET_OK :
-	    WALLET_INSUFFICIENT;
+	return hold_call(db, ws, job, key, amount, ttl, desc);
 }
 
 enum wallet_err
@@ -160,27 +232,7 @@ static enum wallet_err
 settle_tx(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t hold, int64_t actual, const char *desc)
 {
-	char ref[80];
-	enum db_err e;
-
-	if (hold <= 0 || actual < 0 || actual > hold || strlen(job) > 64)
-		return WALLET_BAD_AMOUNT;
-	snprintf(ref, sizeof(ref), "settle:%s", job);
-	/* The unique settle ref first: a second settle stops here. */
-	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws,
-	    actual > 0 ? "capture" : "release", -actual, -hold, ref,
-	    desc ? desc : "", job, key)) != DB_OK)
-		return tx_err(e);
-	/* The hold must be open with exactly this amount (capture ≤ hold). */
-	if ((e = db_exec(db, DB_HOLD_SETTLE, "sissi", actual > 0 ?
-	    "captured" : "released", actual, job, ws, hold)) != DB_OK)
-		return tx_err(e);
-	if (db_affected(db, DB_HOLD_SETTLE) != 1)
-		return WALLET_NO_HOLD;
-	if ((e = db_exec(db, DB_WALLET_SETTLE, "iis", actual, hold, ws)) != DB_OK)
-		return tx_err(e);
-	return db_affected(db, DB_WALLET_SETTLE) == 1 ? WALLET_OK :
-	    WALLET_NO_WALLET;
+	return settle_call(db, ws, job, key, hold, actual, desc);
 }
 
 enum wallet_err
@@ -207,23 +259,6 @@ wallet_adjust(struct db_conn *db, const char *ws, int64_t amount,
 	    change(db, ws, "adjustment", -amount, ref, desc, 1);
 }
 
-struct reap_args {
-	const char	*ws, *job, *key;
-	int64_t		 amount;
-	enum wallet_err	 result;
-};
-
-/* One expired hold, released in its own transaction. */
-static int
-reap_tx(struct db_conn *db, void *arg)
-{
-	struct reap_args *a = arg;
-
-	a->result = settle_tx(db, a->ws, a->job, *a->key ? a->key : NULL,
-	    a->amount, 0, "hold expired");
-	return a->result == WALLET_OK ? DB_OK : DB_ERR__MAX + 1;
-}
-
 #define REAP_MAX	1000
 
 int
@@ -233,8 +268,8 @@ wallet_reap_expired(struct db_conn *db, int64_t now, int limit)
 		char	job[65], ws[37], key[37];
 		int64_t	amount;
 	} batch[REAP_MAX];
-	struct reap_args a;
-	int n = 0, i, released = 0, rc;
+	enum wallet_err r;
+	int n = 0, i, released = 0;
 
 	if (limit <= 0)
 		return 0;
@@ -251,17 +286,15 @@ wallet_reap_expired(struct db_conn *db, int64_t now, int limit)
 		n++;
 	db_done(db, DB_HOLD_EXPIRED);
 	for (i = 0; i < n; i++) {
-		a.ws = batch[i].ws;
-		a.job = batch[i].job;
-		a.key = batch[i].key;
-		a.amount = batch[i].amount;
-		a.result = WALLET_OK;
-		rc = db_tx(db, reap_tx, &a);
-		if (rc == DB_OK)
+		/* Its own transaction, the settle ref of the job: once only. */
+		r = wallet_settle(db, batch[i].ws, batch[i].job,
+		    *batch[i].key ? batch[i].key : NULL, batch[i].amount, 0,
+		    "hold expired");
+		if (r == WALLET_OK)
 			released++;
-		else if (rc != DB_ERR__MAX + 1)
-			mg_log(MG_LOG_WARN, "reap hold %s: %s", a.job,
-			    db_strerror((enum db_err)rc));
+		else if (r != WALLET_DUPLICATE && r != WALLET_NO_HOLD)
+			mg_log(MG_LOG_WARN, "reap hold %s: %s", batch[i].job,
+			    wallet_strerror(r));
 	}
 	if (released > 0)
 		mg_log(MG_LOG_INFO, "released %d expired holds", released);

@@ -687,42 +687,24 @@ wallet_h_billing_put(struct mg_ctx *c)
 	return billing_reply(c);
 }
 
-struct bench_args {
-	const char	*ws, *job, *key;
-	int		 release;
-	enum wallet_err	 result;
-};
-
-static int
-bench_tx(struct db_conn *db, void *arg)
-{
-	struct bench_args *a = arg;
-
-	a->result = a->release ?
-	    wallet_release_tx(db, a->ws, a->job, a->key, 1, "bench") :
-	    wallet_hold_tx(db, a->ws, a->job, a->key, 1, "bench");
-	return a->result == WALLET_OK ? DB_OK : DB_ERR__MAX + 1;
-}
-
 int
 wallet_h_bench_cycle(struct mg_ctx *c)
 {
-	struct bench_args a;
 	char job[37];
+	enum wallet_err r;
 
 	if (!mg_cfg_bool("bench_routes", 0))
 		return mg_fail(c, MG_E_NOT_FOUND, "no route for %s", c->req.path);
 	mg_uuid(job);
-	a.ws = c->who.workspace_id;
-	a.job = job;
-	a.key = c->who.key_id;
-	a.release = 0;
-	if (db_tx(c->db, bench_tx, &a) != DB_OK)
-		return a.result == WALLET_INSUFFICIENT ?
-		    mg_fail(c, MG_E_INSUFFICIENT_FUNDS, "insufficient funds") :
-		    mg_fail(c, MG_E_INTERNAL, "hold failed");
-	a.release = 1;
-	if (db_tx(c->db, bench_tx, &a) != DB_OK)
-		return mg_fail(c, MG_E_INTERNAL, "release failed");
+	r = wallet_hold(c->db, c->who.workspace_id, job, c->who.key_id, 1,
+	    WALLET_HOLD_TTL_DEFAULT, "bench");
+	if (r == WALLET_INSUFFICIENT)
+		return mg_fail(c, MG_E_INSUFFICIENT_FUNDS, "insufficient funds");
+	if (r != WALLET_OK)
+		return mg_fail(c, MG_E_INTERNAL, "hold: %s", wallet_strerror(r));
+	r = wallet_settle(c->db, c->who.workspace_id, job, c->who.key_id, 1, 0,
+	    "bench");
+	if (r != WALLET_OK)
+		return mg_fail(c, MG_E_INTERNAL, "release: %s", wallet_strerror(r));
 	return mg_reply_raw(c, 200, "application/json", "{\"ok\":true}", 11);
 }
