@@ -207,8 +207,7 @@ fail(struct db_conn *c, unsigned e, const char *what, const char *msg)
 	c->last_errno = e;
 	if (r == DB_GONE)
 		c->broken = 1;
-	/* 65000+: a stored procedure's SIGNAL (an expected refusal, 004). */
-	if ((r == DB_ERROR && e < 65000) || r == DB_GONE)
+	if (r == DB_ERROR || r == DB_GONE)
 		mg_log(r == DB_GONE ? MG_LOG_WARN : MG_LOG_ERROR,
 		    "db %s: %u %s", what, e, msg);
 	return r;

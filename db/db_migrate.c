@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "db.h"
 #include "mg_util.h"
@@ -128,22 +127,6 @@ db_migrate(struct db_conn *db, const char *dir, const char *grants,
 		fprintf(stderr, "migrate: applied %s\n", names[i]);
 		*version = (int)v;
 		count++;
-	}
-	/*
-	 * <dir>/procedures.sql (optional): stored routines, CREATE OR REPLACE,
-	 * applied on every run like the grants, so a database migrated before
-	 * a routine changed gets the new body (004 ledger procedures).
-	 */
-	snprintf(path, sizeof(path), "%s/procedures.sql", dir);
-	if (access(path, R_OK) == 0) {
-		if ((text = slurp(path)) == NULL ||
-		    db_raw(db, text) != DB_OK) {
-			fprintf(stderr, "migrate: procedures failed: %s\n",
-			    mysql_error(db_mysql(db)));
-			free(text);
-			goto out;
-		}
-		free(text);
 	}
 	if (grants != NULL) {
 		if ((text = slurp(grants)) == NULL) {

@@ -33,5 +33,3 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON mediagate.autorecharge TO mg_wallet@loca
 GRANT SELECT, INSERT, UPDATE ON mediagate.autorecharge_attempts TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE ON mediagate.billing_settings TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
 GRANT SELECT ON mediagate.billing_settings TO mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
-GRANT EXECUTE ON PROCEDURE mediagate.mg_wallet_hold TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
-GRANT EXECUTE ON PROCEDURE mediagate.mg_wallet_settle TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';

@@ -74,5 +74,3 @@ CREATE TABLE billing_settings (
   CONSTRAINT fk_bs_ws FOREIGN KEY (workspace_id) REFERENCES workspaces (id)
 ) ENGINE=InnoDB;
 
--- The stored procedures mg_wallet_hold / mg_wallet_settle live in
--- db/migrations/procedures.sql (CREATE OR REPLACE, applied on every migrate).

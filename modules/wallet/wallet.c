@@ -115,14 +115,9 @@ wallet_debit(struct db_conn *db, const char *ws, const char *kind,
 	return change(db, ws, kind, amount, ref, desc, 1);
 }
 
-/* SIGNALs of the 004 procedures (MYSQL_ERRNO). */
-#define SIG_INSUFFICIENT	65001
-#define SIG_NO_HOLD		65002
-#define SIG_NO_WALLET		65003
-
 /* Map a statement failure to a wallet_err. */
 static enum wallet_err
-tx_err(struct db_conn *db, enum db_err e)
+tx_err(enum db_err e)
 {
 	if (e == DB_DUP)
 		return WALLET_DUPLICATE;
@@ -130,86 +125,119 @@ tx_err(struct db_conn *db, enum db_err e)
 		return WALLET_UNKNOWN;
 	if (e == DB_RETRY)
 		return WALLET_RETRY;
-	if (e == DB_ERROR)
-		switch (db_errno(db)) {
-		case SIG_INSUFFICIENT:
-			return WALLET_INSUFFICIENT;
-		case SIG_NO_HOLD:
-			return WALLET_NO_HOLD;
-		case SIG_NO_WALLET:
-			return WALLET_NO_WALLET;
-		}
 	return WALLET_DB;
 }
 
 /*
- * A hold in one round trip (procedure mg_wallet_hold): the ledger row
- * "hold:<job>", the holds row and the conditional reserve. Inside the
- * caller's transaction when one is open, else its own.
+ * A hold inside the caller's transaction: the ledger row "hold:<job>"
+ * first (a replay fails on its unique ref before the wallet row is
+ * locked), the holds row, then the conditional reserve, last, so the
+ * hot-row lock is held only until COMMIT (limits.md).
  */
 static enum wallet_err
 hold_call(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t amount, int64_t ttl, const char *desc)
 {
+	char ref[80];
 	enum db_err e;
 
 	if (amount <= 0 || amount > WALLET_MAX_CREDIT || ttl < 1 ||
 	    ttl > 30 * 86400 || strlen(job) > 64)
 		return WALLET_BAD_AMOUNT;
-	e = db_exec(db, DB_WALLET_HOLD_CALL, "sssiis", ws, job, key, amount,
-	    ttl, desc ? desc : "");
-	return e == DB_OK ? WALLET_OK : tx_err(db, e);
+	snprintf(ref, sizeof(ref), "hold:%s", job);
+	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws, "hold",
+	    (int64_t)0, amount, ref, desc ? desc : "", job, key)) != DB_OK)
+		return tx_err(e);
+	if ((e = db_exec(db, DB_HOLD_INSERT, "sssii", job, ws, key, amount,
+	    ttl)) != DB_OK)
+		return tx_err(e);
+	if ((e = db_exec(db, DB_WALLET_HOLD, "isi", amount, ws, amount)) != DB_OK)
+		return tx_err(e);
+	return db_affected(db, DB_WALLET_HOLD) == 1 ? WALLET_OK :
+	    WALLET_INSUFFICIENT;
 }
 
-/* Capture actual ≤ hold, release the rest: one round trip ("settle:<job>"). */
+/*
+ * Capture actual ≤ hold and release the rest, inside the caller's
+ * transaction: the unique "settle:<job>" row first (a second settle stops
+ * there), the hold closed only if open with exactly this amount, then the
+ * wallet.
+ */
 static enum wallet_err
 settle_call(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t hold, int64_t actual, const char *desc)
 {
+	char ref[80];
 	enum db_err e;
 
 	if (hold <= 0 || actual < 0 || actual > hold || strlen(job) > 64)
 		return WALLET_BAD_AMOUNT;
-	e = db_exec(db, DB_WALLET_SETTLE_CALL, "sssiis", ws, job, key, hold,
-	    actual, desc ? desc : "");
-	return e == DB_OK ? WALLET_OK : tx_err(db, e);
+	snprintf(ref, sizeof(ref), "settle:%s", job);
+	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws,
+	    actual > 0 ? "capture" : "release", -actual, -hold, ref,
+	    desc ? desc : "", job, key)) != DB_OK)
+		return tx_err(e);
+	if ((e = db_exec(db, DB_HOLD_SETTLE, "sissi", actual > 0 ?
+	    "captured" : "released", actual, job, ws, hold)) != DB_OK)
+		return tx_err(e);
+	if (db_affected(db, DB_HOLD_SETTLE) != 1)
+		return WALLET_NO_HOLD;
+	if ((e = db_exec(db, DB_WALLET_SETTLE, "iis", actual, hold, ws)) != DB_OK)
+		return tx_err(e);
+	return db_affected(db, DB_WALLET_SETTLE) == 1 ? WALLET_OK :
+	    WALLET_NO_WALLET;
 }
 
-/* A self-contained call is retried on deadlock / lock wait. */
-#define STANDALONE_TRIES	6
+struct one_args {
+	const char	*ws, *job, *key, *desc;
+	int64_t		 a, b;
+	int		 settle;
+	enum wallet_err	 result;
+};
+
+static int
+one_tx(struct db_conn *db, void *arg)
+{
+	struct one_args *o = arg;
+
+	o->result = o->settle ?
+	    settle_call(db, o->ws, o->job, o->key, o->a, o->b, o->desc) :
+	    hold_call(db, o->ws, o->job, o->key, o->a, o->b, o->desc);
+	if (o->result == WALLET_RETRY)
+		return DB_RETRY;
+	return o->result == WALLET_OK ? DB_OK : DB_ERR__MAX + 1;
+}
+
+/* A hold or settle in its own transaction (db_tx retries deadlocks). */
+static enum wallet_err
+one(struct db_conn *db, struct one_args *o)
+{
+	int rc = db_tx(db, one_tx, o);
+
+	if (rc == DB_OK)
+		return WALLET_OK;
+	if (rc == DB_ERR__MAX + 1)
+		return o->result;
+	return rc == DB_GONE ? WALLET_UNKNOWN : rc == DB_RETRY ?
+	    WALLET_RETRY : WALLET_DB;
+}
 
 enum wallet_err
 wallet_hold(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t amount, int64_t ttl, const char *desc)
 {
-	enum wallet_err r = WALLET_DB;
-	int i;
+	struct one_args o = { ws, job, key, desc, amount, ttl, 0, WALLET_DB };
 
-	for (i = 0; i < STANDALONE_TRIES; i++) {
-		if (db_ensure(db) != DB_OK)
-			return WALLET_DB;
-		r = hold_call(db, ws, job, key, amount, ttl, desc);
-		if (r != WALLET_RETRY)
-			break;
-	}
-	return r;
+	return one(db, &o);
 }
 
 enum wallet_err
 wallet_settle(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t hold, int64_t actual, const char *desc)
 {
-	enum wallet_err r = WALLET_DB;
-	int i;
+	struct one_args o = { ws, job, key, desc, hold, actual, 1, WALLET_DB };
 
-	for (i = 0; i < STANDALONE_TRIES; i++) {
-		if (db_ensure(db) != DB_OK)
-			return WALLET_DB;
-		r = settle_call(db, ws, job, key, hold, actual, desc);
-		if (r != WALLET_RETRY)
-			break;
-	}
-	return r;
+	return one(db, &o);
 }
 
 enum wallet_err

@@ -93,13 +93,10 @@ enum wallet_err	 wallet_hold_ttl_tx(struct db_conn *, const char *workspace_id,
 		    int64_t ttl_seconds, const char *description);
 
 /*
- * Self-contained hold / settle: one round trip each (stored procedures
- * mg_wallet_hold / mg_wallet_settle, 004), their own transaction when the
- * connection has none open (inside the caller's otherwise, like the _tx
- * functions), retried on deadlock. Same results as the _tx functions;
- * WALLET_UNKNOWN when the answer to the commit was lost (retry: the refs
- * make it safe). Use them where no other row must change atomically with
- * the money (reaper, benchmarks, a dispatcher that settles first).
+ * Self-contained hold / settle: the _tx functions in their own transaction
+ * (db_tx: retried on deadlock). WALLET_UNKNOWN when the answer to the
+ * commit was lost (retry: the refs make it safe). For callers with no
+ * other row to change atomically with the money (reaper, benchmarks).
  */
 enum wallet_err	 wallet_hold(struct db_conn *, const char *workspace_id,
 		    const char *job_id, const char *api_key_id, int64_t amount,
