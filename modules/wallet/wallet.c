@@ -375,7 +375,7 @@ wallet_autorecharge_check(struct db_conn *db, const char *ws)
 	if (e != DB_OK)
 		return WALLET_DB;
 	if (*cus == '\0') {
-		db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", NULL, "failed",
+		db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", (const char *)NULL, "failed",
 		    "workspace has no Stripe customer", ckey);
 		return WALLET_STRIPE;
 	}
@@ -393,7 +393,7 @@ wallet_autorecharge_check(struct db_conn *db, const char *ws)
 	if (rc != PAY_STRIPE_OK) {
 		mg_log(MG_LOG_WARN, "auto-recharge %s: %s: %s", ws,
 		    pay_stripe_strerror(rc), se.message);
-		db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", NULL, "failed",
+		db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", (const char *)NULL, "failed",
 		    *se.message ? se.message : pay_stripe_strerror(rc), ckey);
 		return WALLET_STRIPE;
 	}
