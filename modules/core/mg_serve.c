@@ -108,6 +108,29 @@ prepare(struct mg_ctx *c)
 	return 0;
 }
 
+/*
+ * The handler, inside the Idempotency-Key middleware when its route is
+ * flagged idempotent (mg_idem.h). Returns the handler's status.
+ */
+static int
+run(struct mg_ctx *c)
+{
+	struct mg_idem idem;
+	int st;
+
+	if (!c->route->idempotent)
+		return c->route->fn(c);
+	if ((st = mg_idem_begin(c, NULL, &idem)) != 0)
+		return st;
+	st = c->route->fn(c);
+	if (idem.active) {
+		if (!c->responded)
+			mg_fail(c, MG_E_INTERNAL, "handler gave no answer");
+		mg_idem_finish(c, &idem);
+	}
+	return st;
+}
+
 /* The reason phrase nginx puts on the status line. */
 static const char *
 reason(int status)
@@ -136,29 +159,6 @@ reason(int status)
 	case 503: return "Service Unavailable";
 	default:  return "Status";
 	}
-}
-
-/*
- * The handler, inside the Idempotency-Key middleware when its route is
- * flagged idempotent (mg_idem.h). Returns the handler's status.
- */
-static int
-run(struct mg_ctx *c)
-{
-	struct mg_idem idem;
-	int st;
-
-	if (!c->route->idempotent)
-		return c->route->fn(c);
-	if ((st = mg_idem_begin(c, NULL, &idem)) != 0)
-		return st;
-	st = c->route->fn(c);
-	if (idem.active) {
-		if (!c->responded)
-			mg_fail(c, MG_E_INTERNAL, "handler gave no answer");
-		mg_idem_finish(c, &idem);
-	}
-	return st;
 }
 
 /* Write status line, headers and body to nginx. */

