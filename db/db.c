@@ -243,37 +243,28 @@ get_stmt(struct db_conn *c, enum db_stmt s, enum db_err *err)
 	return st;
 }
 
-enum db_err
-db_exec(struct db_conn *c, enum db_stmt s, const char *in, ...)
+/*
+ * Bind the input parameters described by in[] from *ap into b (storage for
+ * integers and lengths supplied by the caller, valid until execution).
+ * Returns 0, or -1 on an unknown format letter.
+ */
+static int
+bind_in(const char *in, size_t n, va_list *ap, MYSQL_BIND *b, long long *ints,
+    unsigned long *lens)
 {
-	MYSQL_BIND b[DB_MAX_BIND];
-	long long ints[DB_MAX_BIND];
-	unsigned long lens[DB_MAX_BIND];
-	MYSQL_STMT *st;
-	enum db_err err;
-	va_list ap;
-	size_t i, n = strlen(in);
 	const char *sp;
+	size_t i;
 
-	if ((st = get_stmt(c, s, &err)) == NULL)
-		return err;
-	if (n > DB_MAX_BIND || n != mysql_stmt_param_count(st)) {
-		mg_log(MG_LOG_ERROR, "db %s: %zu params given, %lu expected",
-		    defs[s].name, n, mysql_stmt_param_count(st));
-		return DB_ERROR;
-	}
-	mysql_stmt_free_result(st);
 	memset(b, 0, sizeof(MYSQL_BIND) * n);
-	va_start(ap, in);
 	for (i = 0; i < n; i++) {
 		switch (in[i]) {
 		case 'i':
-			ints[i] = va_arg(ap, int64_t);
+			ints[i] = va_arg(*ap, int64_t);
 			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
 			b[i].buffer = &ints[i];
 			break;
 		case 's':
-			if ((sp = va_arg(ap, const char *)) == NULL) {
+			if ((sp = va_arg(*ap, const char *)) == NULL) {
 				b[i].buffer_type = MYSQL_TYPE_NULL;
 				break;
 			}
@@ -284,8 +275,8 @@ db_exec(struct db_conn *c, enum db_stmt s, const char *in, ...)
 			b[i].length = &lens[i];
 			break;
 		case 'b':
-			b[i].buffer = (void *)(uintptr_t)va_arg(ap, const void *);
-			lens[i] = va_arg(ap, size_t);
+			b[i].buffer = (void *)(uintptr_t)va_arg(*ap, const void *);
+			lens[i] = va_arg(*ap, size_t);
 			b[i].buffer_type = MYSQL_TYPE_BLOB;
 			b[i].buffer_length = lens[i];
 			b[i].length = &lens[i];
@@ -294,17 +285,58 @@ db_exec(struct db_conn *c, enum db_stmt s, const char *in, ...)
 			b[i].buffer_type = MYSQL_TYPE_NULL;
 			break;
 		default:
-			va_end(ap);
-			mg_log(MG_LOG_ERROR, "db %s: bad format '%c'",
-			    defs[s].name, in[i]);
-			return DB_ERROR;
+			return -1;
 		}
 	}
-	va_end(ap);
+	return 0;
+}
+
+/*
+ * Prepare (lazily), bind the inputs and execute statement s. The va_list
+ * is left positioned after the inputs. Returns DB_OK or the failure.
+ */
+static enum db_err
+vexec(struct db_conn *c, enum db_stmt s, const char *in, va_list *ap)
+{
+	MYSQL_BIND b[DB_MAX_BIND];
+	long long ints[DB_MAX_BIND];
+	unsigned long lens[DB_MAX_BIND];
+	MYSQL_STMT *st;
+	enum db_err err;
+	size_t n = strlen(in);
+
+	if ((st = get_stmt(c, s, &err)) == NULL)
+		return err;
+	if (n > DB_MAX_BIND || n != mysql_stmt_param_count(st)) {
+		mg_log(MG_LOG_ERROR, "db %s: %zu params given, %lu expected",
+		    defs[s].name, n, mysql_stmt_param_count(st));
+		return DB_ERROR;
+	}
+	mysql_stmt_free_result(st);
+	if (bind_in(in, n, ap, b, ints, lens) != 0) {
+		mg_log(MG_LOG_ERROR, "db %s: bad format \"%s\"", defs[s].name, in);
+		return DB_ERROR;
+	}
 	if ((n > 0 && mysql_stmt_bind_param(st, b) != 0) ||
 	    mysql_stmt_execute(st) != 0)
 		return fail(c, mysql_stmt_errno(st), defs[s].name,
 		    mysql_stmt_error(st));
+	return DB_OK;
+}
+
+enum db_err
+db_exec(struct db_conn *c, enum db_stmt s, const char *in, ...)
+{
+	MYSQL_STMT *st;
+	enum db_err e;
+	va_list ap;
+
+	va_start(ap, in);
+	e = vexec(c, s, in, &ap);
+	va_end(ap);
+	if (e != DB_OK)
+		return e;
+	st = c->st[s];
 	if (mysql_stmt_field_count(st) > 0 && mysql_stmt_store_result(st) != 0)
 		return fail(c, mysql_stmt_errno(st), defs[s].name,
 		    mysql_stmt_error(st));
@@ -414,68 +446,16 @@ db_next(struct db_conn *c, enum db_stmt s, const char *out, ...)
 enum db_err
 db_row(struct db_conn *c, enum db_stmt s, const char *in, const char *out, ...)
 {
-	MYSQL_BIND b[DB_MAX_BIND];
-	long long ints[DB_MAX_BIND];
-	unsigned long lens[DB_MAX_BIND];
-	MYSQL_STMT *st;
 	enum db_err err;
 	va_list ap;
-	size_t i, n = strlen(in);
-	const char *sp;
 
-	if ((st = get_stmt(c, s, &err)) == NULL)
-		return err;
-	if (n > DB_MAX_BIND || n != mysql_stmt_param_count(st)) {
-		mg_log(MG_LOG_ERROR, "db %s: %zu params given, %lu expected",
-		    defs[s].name, n, mysql_stmt_param_count(st));
-		return DB_ERROR;
-	}
-	mysql_stmt_free_result(st);
-	memset(b, 0, sizeof(MYSQL_BIND) * n);
 	va_start(ap, out);
-	for (i = 0; i < n; i++) {
-		switch (in[i]) {
-		case 'i':
-			ints[i] = va_arg(ap, int64_t);
-			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
-			b[i].buffer = &ints[i];
-			break;
-		case 's':
-			if ((sp = va_arg(ap, const char *)) == NULL) {
-				b[i].buffer_type = MYSQL_TYPE_NULL;
-				break;
-			}
-			lens[i] = strlen(sp);
-			b[i].buffer_type = MYSQL_TYPE_STRING;
-			b[i].buffer = (void *)(uintptr_t)sp;
-			b[i].buffer_length = lens[i];
-			b[i].length = &lens[i];
-			break;
-		case 'b':
-			b[i].buffer = (void *)(uintptr_t)va_arg(ap, const void *);
-			lens[i] = va_arg(ap, size_t);
-			b[i].buffer_type = MYSQL_TYPE_BLOB;
-			b[i].buffer_length = lens[i];
-			b[i].length = &lens[i];
-			break;
-		case 'n':
-			b[i].buffer_type = MYSQL_TYPE_NULL;
-			break;
-		default:
-			va_end(ap);
-			return DB_ERROR;
-		}
-	}
-	if ((n > 0 && mysql_stmt_bind_param(st, b) != 0) ||
-	    mysql_stmt_execute(st) != 0) {
-		va_end(ap);
-		return fail(c, mysql_stmt_errno(st), defs[s].name,
-		    mysql_stmt_error(st));
-	}
-	/* Unbuffered single-row fetch: no store_result round trip needed. */
-	err = vnext(c, s, out, ap);
+	if ((err = vexec(c, s, in, &ap)) == DB_OK)
+		/* Unbuffered single-row fetch: no store_result round trip. */
+		err = vnext(c, s, out, ap);
 	va_end(ap);
-	mysql_stmt_free_result(st);
+	if (c->st[s] != NULL)
+		mysql_stmt_free_result(c->st[s]);
 	return err;
 }
 
