@@ -22,3 +22,11 @@ GRANT INSERT, UPDATE ON mediagate.api_keys TO mg_auth@localhost, mg_auth@'127.0.
 GRANT SELECT, INSERT, UPDATE ON mediagate.users TO mg_auth@localhost, mg_auth@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE ON mediagate.workspace_members TO mg_auth@localhost, mg_auth@'127.0.0.1';
 GRANT SELECT, UPDATE ON mediagate.workspaces TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
+
+-- keys (002): the per-key daily quota is counted by every HTTP pool.
+GRANT SELECT, INSERT, UPDATE ON mediagate.key_usage TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
+-- keys (002): sign-in codes, device links, and a tenant + workspace for a new person.
+GRANT SELECT, INSERT, UPDATE ON mediagate.email_otps TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.device_links TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT INSERT ON mediagate.tenants TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT INSERT ON mediagate.workspaces TO mg_auth@localhost, mg_auth@'127.0.0.1';

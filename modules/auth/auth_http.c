@@ -1,4 +1,6 @@
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -7,6 +9,30 @@
 #include "mg_util.h"
 #include "auth_http.h"
 #include "auth_key.h"
+#include "auth_keys.h"
+
+/*
+ * The per-key daily request quota (docs/IDENTITY.md): one upsert per
+ * API-key request; over quota → 429 with Retry-After (seconds to the next
+ * UTC midnight) in the dialect's error shape. 0 ok, else status answered.
+ */
+static int
+check_quota(struct mg_ctx *c)
+{
+	char ra[24];
+	int rc;
+
+	if ((rc = auth_quota_hit(c->db, c->who.key_id, c->who.daily_quota)) == 0)
+		return 0;
+	c->who.authenticated = 0;
+	if (rc < 0)
+		return mg_fail(c, MG_E_INTERNAL, "could not check the key's quota");
+	snprintf(ra, sizeof(ra), "%lld",
+	    (long long)auth_quota_retry_after(time(NULL)));
+	mg_header(c, "Retry-After", ra);
+	return mg_fail(c, MG_E_RATE_LIMITED,
+	    "this API key reached its daily request quota");
+}
 
 /* Load the principal for a key hash; 0 ok, else status answered. */
 static int
@@ -36,7 +62,7 @@ load_key(struct mg_ctx *c, const unsigned char hash[32])
 	w->has_cap = !cap_null;
 	w->daily_cap_micros = cap_null ? 0 : cap;
 	w->authenticated = 1;
-	return 0;
+	return check_quota(c);
 }
 
 int

@@ -5,12 +5,27 @@
 #include <stddef.h>
 
 #include "dialect.h"
+#include "auth_keys.h"
 
 enum credits_route {
+	R_CREDITS_KEYS_LIST,
+	R_CREDITS_KEYS_CREATE,
+	R_CREDITS_KEYS_DELETE,
+	R_CREDITS_AUTH_ME,
 	R_CREDITS__MAX
 };
 
+#define AUTH	MG_AUTHN_REQUIRED
+#define OPT	MG_AUTHN_OPTIONAL
+#define STD	MG_BODY_STD
+#define READ	MG_SCOPE_READ
+#define ADMIN	MG_SCOPE_ADMIN
+
 static const struct mg_route routes[R_CREDITS__MAX + 1] = {
+	[R_CREDITS_KEYS_LIST] = { MG_GET, "/api/api-keys", MG_MOD_AUTH, AUTH, READ | ADMIN, STD, 0, auth_h_credits_list },
+	[R_CREDITS_KEYS_CREATE] = { MG_POST, "/api/api-keys", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_credits_create },
+	[R_CREDITS_KEYS_DELETE] = { MG_DELETE, "/api/api-keys", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_credits_delete },
+	[R_CREDITS_AUTH_ME] = { MG_GET, "/api/auth/me", MG_MOD_AUTH, OPT, 0, STD, 0, auth_h_credits_me },
 	{ MG_GET, NULL, MG_MOD_AUTH, MG_AUTHN_NONE, 0, MG_BODY_STD, 0, NULL },
 };
 

@@ -3,18 +3,44 @@
  */
 #include "dialect.h"
 #include "mg_health.h"
+#include "auth_device.h"
+#include "auth_keys.h"
+#include "auth_signin.h"
 
 enum prepaid_route {
 	R_PREPAID_HEALTH,
+	R_PREPAID_KEYS_LIST,
+	R_PREPAID_KEYS_CREATE,
+	R_PREPAID_KEYS_REVOKE,
+	R_PREPAID_EMAIL_START,
+	R_PREPAID_EMAIL_VERIFY,
+	R_PREPAID_GOOGLE,
+	R_PREPAID_DEVICE_START,
+	R_PREPAID_DEVICE_REQUEST,
+	R_PREPAID_DEVICE_APPROVE,
+	R_PREPAID_DEVICE_POLL,
 	R_PREPAID__MAX
 };
 
 #define NONE	MG_AUTHN_NONE
 #define AUTH	MG_AUTHN_REQUIRED
 #define STD	MG_BODY_STD
+#define OPT	MG_AUTHN_OPTIONAL
+#define READ	MG_SCOPE_READ
+#define ADMIN	MG_SCOPE_ADMIN
 
 static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_HEALTH] = { MG_GET, "/api/v1/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_prepaid },
+	[R_PREPAID_KEYS_LIST] = { MG_GET, "/api/v1/keys", MG_MOD_AUTH, AUTH, READ | ADMIN, STD, 0, auth_h_prepaid_list },
+	[R_PREPAID_KEYS_CREATE] = { MG_POST, "/api/v1/keys", MG_MOD_AUTH, OPT, ADMIN, STD, 0, auth_h_prepaid_create },
+	[R_PREPAID_KEYS_REVOKE] = { MG_POST, "/api/v1/keys/revoke", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_prepaid_revoke },
+	[R_PREPAID_EMAIL_START] = { MG_POST, "/api/v1/auth/email/start", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_email_start },
+	[R_PREPAID_EMAIL_VERIFY] = { MG_POST, "/api/v1/auth/email/verify", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_email_verify },
+	[R_PREPAID_GOOGLE] = { MG_POST, "/api/v1/auth/google", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_google },
+	[R_PREPAID_DEVICE_START] = { MG_POST, "/api/v1/device/link/start", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_device_start },
+	[R_PREPAID_DEVICE_REQUEST] = { MG_GET, "/api/v1/device/link/request", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_device_request },
+	[R_PREPAID_DEVICE_APPROVE] = { MG_POST, "/api/v1/device/link/approve", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_device_approve },
+	[R_PREPAID_DEVICE_POLL] = { MG_POST, "/api/v1/device/link/poll", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_device_poll },
 };
 
 static const char *const codes[MG_E__MAX] = {

@@ -6,6 +6,7 @@
 #include "dialect.h"
 #include "mg_health.h"
 #include "auth_http.h"
+#include "auth_keys.h"
 #include "wallet_http.h"
 
 enum studio_route {
@@ -13,6 +14,7 @@ enum studio_route {
 	R_STUDIO_HEALTH_DETAILED,
 	R_STUDIO_ME,
 	R_STUDIO_WALLET,
+	R_STUDIO_KEY_ROTATE,
 	R_STUDIO__MAX
 };
 
@@ -28,6 +30,7 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_HEALTH_DETAILED] = { MG_GET, "/health/detailed", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_detailed },
 	[R_STUDIO_ME] = { MG_GET, "/v1/me", MG_MOD_AUTH, AUTH, 0, STD, 0, auth_h_me },
 	[R_STUDIO_WALLET] = { MG_GET, "/v1/wallet", MG_MOD_WALLET, AUTH, READ, STD, 0, wallet_h_get },
+	[R_STUDIO_KEY_ROTATE] = { MG_POST, "/v1/api-keys/{id}/rotate", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_studio_rotate },
 };
 
 static const char *const codes[MG_E__MAX] = {
