@@ -502,7 +502,7 @@ list_keys(struct mg_ctx *c, int full)
 	    (int64_t)full, (int64_t)LIST_MAX) != DB_OK)
 		return mg_fail(c, MG_E_INTERNAL, "could not list keys");
 	arr = json_object_new_array();
-	while ((e = db_next(c->db, DB_AUTH_KEYS_LIST, "ssssisssIII"
+	while ((e = db_next(c->db, DB_AUTH_KEYS_LIST, "ssssissssII"
 	    , id, sizeof(id), prefix, sizeof(prefix), last4, sizeof(last4),
 	    label, sizeof(label), &scopes, created, sizeof(created), expires,
 	    sizeof(expires), revoked, sizeof(revoked), rotated, sizeof(rotated),
