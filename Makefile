@@ -74,6 +74,8 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all unit test clean
+# Keep object files of test programs (no rebuild on every make).
+.SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

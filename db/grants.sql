@@ -23,6 +23,17 @@ GRANT SELECT, INSERT, UPDATE ON mediagate.users TO mg_auth@localhost, mg_auth@'1
 GRANT SELECT, INSERT, UPDATE ON mediagate.workspace_members TO mg_auth@localhost, mg_auth@'127.0.0.1';
 GRANT SELECT, UPDATE ON mediagate.workspaces TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
 
+-- 003 (oauth): browser sessions and the OAuth authorization server live in
+-- the auth pool; every HTTP pool checks an access token's jti and grant.
+GRANT SELECT, INSERT, UPDATE ON mediagate.user_sessions TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT ON mediagate.oauth_clients TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT ON mediagate.oauth_client_redirects TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.oauth_codes TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.oauth_grants TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.oauth_refresh_tokens TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.oauth_access_tokens TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT ON mediagate.oauth_access_tokens TO mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
+GRANT SELECT ON mediagate.oauth_grants TO mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
 -- keys (002): the per-key daily quota is counted by every HTTP pool.
 GRANT SELECT, INSERT, UPDATE ON mediagate.key_usage TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
 -- keys (002): sign-in codes, device links, and a tenant + workspace for a new person.

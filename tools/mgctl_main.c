@@ -10,6 +10,11 @@
  *   mgctl [--json] key revoke KEY_ID
  *   mgctl [--json] wallet grant WORKSPACE_ID USD --reason TEXT [--ref REF]
  *   mgctl [--json] ledger verify
+ *   mgctl [--json] user create --email E --password-file F [--workspace WS]
+ *                  [--role owner|member]
+ *   mgctl [--json] oauth-client create --name N --redirect-uri U [...]
+ *                  [--scopes generate,read,admin] [--confidential]
+ *   mgctl [--json] signing-key rotate
  *
  * With --json each command prints one JSON object (`id` of what it made,
  * `key` for a new key). Errors: a message on stderr and a non-zero exit.
@@ -21,6 +26,7 @@
 
 #include <json-c/json.h>
 
+#include "auth_admin.h"
 #include "auth_key.h"
 #include "db.h"
 #include "db_migrate.h"
@@ -380,6 +386,22 @@ dberr:
 	return die("ledger verify: database error");
 }
 
+/* Run an identity command of modules/auth/auth_admin.c. */
+static int
+cmd_admin(json_object *(*fn)(struct db_conn *, int, char **, char *, size_t),
+    int argc, char **argv)
+{
+	struct db_conn *db;
+	char err[512];
+	json_object *o;
+
+	if ((db = admin_db()) == NULL)
+		return 1;
+	o = fn(db, argc, argv, err, sizeof(err));
+	db_close(db);
+	return o != NULL ? emit(o) : die("%s", err);
+}
+
 static int
 usage(void)
 {
@@ -392,7 +414,12 @@ usage(void)
 	    "                      [--daily-cap USD] [--quota N]\n"
 	    "       mgctl [--json] key revoke KEY_ID\n"
 	    "       mgctl [--json] wallet grant WORKSPACE_ID USD --reason TEXT [--ref REF]\n"
-	    "       mgctl [--json] ledger verify\n");
+	    "       mgctl [--json] ledger verify\n"
+	    "       mgctl [--json] user create --email E --password-file F\n"
+	    "                      [--workspace WS] [--role owner|member]\n"
+	    "       mgctl [--json] oauth-client create --name N --redirect-uri U [...]\n"
+	    "                      [--scopes generate,read,admin] [--confidential]\n"
+	    "       mgctl [--json] signing-key rotate\n");
 	return 2;
 }
 
@@ -429,5 +456,18 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[0], "ledger") == 0 &&
 	    strcmp(argv[1], "verify") == 0)
 		return cmd_ledger_verify();
+	if (argc >= 2 && strcmp(argv[0], "user") == 0 &&
+	    strcmp(argv[1], "create") == 0)
+		return cmd_admin(auth_admin_user_create, argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[0], "oauth-client") == 0 &&
+	    strcmp(argv[1], "create") == 0)
+		return cmd_admin(auth_admin_client_create, argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[0], "signing-key") == 0 &&
+	    strcmp(argv[1], "rotate") == 0) {
+		char err[512];
+		json_object *o = auth_admin_key_rotate(err, sizeof(err));
+
+		return o != NULL ? emit(o) : die("%s", err);
+	}
 	return usage();
 }

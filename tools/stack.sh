@@ -151,6 +151,8 @@ export MG_DB_HOST='$DB_HOST'
 export MG_DB_PORT='$DB_PORT'
 export MG_DB_NAME='$DB_NAME'
 export MG_LINK_SECRET_FILE='$SECRETS/link_secret'
+export MG_OAUTH_KEYS_DIR='$VAR/keys'
+export MG_OAUTH_ISSUER='$(cfg oauth_issuer "$(cfg public_base_url "http://127.0.0.1:$HTTP_PORT")")'
 EOF
 	for r in $DB_ROLES; do
 		R=${r^^}
@@ -348,6 +350,20 @@ nginx_start() {
 	wait_for_file "$RUN/nginx.pid" || die "nginx wrote no pid file"
 }
 
+# --- OAuth signing keys ----------------------------------------------------------------
+# The ES256 key ring ($VAR/keys, MG_OAUTH_KEYS_DIR): create the first key
+# when there is none (rotate later with `mgctl signing-key rotate`).
+oauth_key_ensure() {
+	[ -n "$POOLS" ] || return 0
+	mkdir -p "$VAR/keys"
+	chmod 700 "$VAR/keys"
+	if ! ls "$VAR/keys"/*.pem >/dev/null 2>&1; then
+		say "creating the first OAuth signing key in $VAR/keys"
+		(cd "$ROOT" && "$MGCTL_BIN" signing-key rotate) >>"$LOG/migrate.log" 2>&1 ||
+			die "mgctl signing-key rotate failed (see $LOG/migrate.log)"
+	fi
+}
+
 # --- Commands ---------------------------------------------------------------------------
 print_info() {
 	cat <<EOF
@@ -394,6 +410,7 @@ cmd_start() {
 		(cd "$ROOT" && "$MGCTL_BIN" migrate) >>"$LOG/migrate.log" 2>&1 ||
 			{ tail -n 20 "$LOG/migrate.log" >&2; die "mgctl migrate failed (see $LOG/migrate.log)"; }
 	fi
+	oauth_key_ensure
 	pools_start
 	nginx_start
 	print_info

@@ -1,13 +1,17 @@
 -- 002: API key lifecycle, per-key daily request quota, e-mailed one-time
 -- sign-in codes and RFC 8628 device links (docs/IDENTITY.md).
 
--- Requests per API key per UTC day; one upsert per authenticated request
--- (DB_AUTH_QUOTA_HIT). Old days can be deleted at will.
+-- Requests per API key per UTC day, split in shards (the worker's pid mod 8)
+-- so concurrent requests of one key do not queue on one row lock and their
+-- commits can share a log flush. The key lookup reads SUM(count) of today;
+-- each request then adds one to its shard (DB_AUTH_QUOTA_COUNT). Old days
+-- can be deleted at will.
 CREATE TABLE key_usage (
   key_id  CHAR(36) CHARACTER SET ascii NOT NULL,
   day     DATE NOT NULL,
+  shard   TINYINT UNSIGNED NOT NULL,
   count   INT UNSIGNED NOT NULL DEFAULT 0,
-  PRIMARY KEY (key_id, day)
+  PRIMARY KEY (key_id, day, shard)
 ) ENGINE=InnoDB;
 
 -- E-mailed six-digit codes: only HMAC-SHA256(otp_secret, id || 0 || code)

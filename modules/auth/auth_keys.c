@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -162,16 +163,113 @@ auth_quota_retry_after(time_t now)
 	return 86400 - t % 86400;
 }
 
-int
-auth_quota_hit(struct db_conn *db, const char *key_id, int64_t quota)
+/*
+ * Request counts not yet written, per worker process. A key whose quota is
+ * at least 200 is counted in batches of quota/100 (at most 16) requests or
+ * one second, whichever comes first, so a busy key costs one write per
+ * batch instead of one commit per request; smaller quotas are written on
+ * every request (exact). What a worker holds counts against the key at
+ * once (used + pending), so only other workers' unwritten requests can
+ * overshoot: at most (batch - 1) per worker, about 1% of the quota each.
+ */
+#define QUOTA_SLOTS	64
+#define QUOTA_BATCH_MAX	16
+#define QUOTA_FLUSH_US	1000000
+
+struct quota_slot {
+	char	 key[37];
+	int64_t	 day;		/* unix seconds of the UTC day counted */
+	int64_t	 pending;
+	int64_t	 since_us;	/* first unwritten request */
+};
+
+static struct quota_slot qslots[QUOTA_SLOTS];
+static int64_t qsweep_us;
+
+/* Write a slot's pending count; the slot is emptied either way (logged). */
+static int
+quota_flush(struct db_conn *db, struct quota_slot *s)
 {
+	enum db_err e = DB_OK;
+
+	if (s->pending > 0)
+		e = db_exec(db, DB_AUTH_QUOTA_COUNT, "siii", s->key, s->day,
+		    (int64_t)(getpid() % 8), s->pending);
+	if (e != DB_OK)
+		mg_log(MG_LOG_WARN, "quota: %lld requests of key %s not counted",
+		    (long long)s->pending, s->key);
+	s->pending = 0;
+	return e == DB_OK ? 0 : -1;
+}
+
+/* The slot of key (flushed first if it holds another day), or a free one. */
+static struct quota_slot *
+quota_slot(struct db_conn *db, const char *key, int64_t day)
+{
+	struct quota_slot *s, *old = &qslots[0];
+	size_t i;
+
+	for (i = 0; i < QUOTA_SLOTS; i++) {
+		s = &qslots[i];
+		if (s->pending > 0 && strcmp(s->key, key) == 0) {
+			if (s->day != day)
+				quota_flush(db, s);
+			return s;
+		}
+	}
+	for (i = 0; i < QUOTA_SLOTS; i++) {
+		s = &qslots[i];
+		if (s->pending == 0)
+			return s;
+		if (s->since_us < old->since_us)
+			old = s;
+	}
+	quota_flush(db, old);
+	return old;
+}
+
+int
+auth_quota_count(struct db_conn *db, const char *key_id, int64_t quota,
+    int64_t used)
+{
+	int64_t now_us = mg_now_us(), now = (int64_t)time(NULL), day, batch;
+	struct quota_slot *s;
+	size_t i;
+
 	if (quota <= 0)
 		quota = mg_cfg_int("key_daily_quota_default", 1000);
 	if (quota <= 0)
 		return 0;	/* disabled by configuration */
-	if (db_exec(db, DB_AUTH_QUOTA_HIT, "si", key_id, quota) != DB_OK)
-		return -1;
-	return db_affected(db, DB_AUTH_QUOTA_HIT) == 0 ? 1 : 0;
+	day = now - now % 86400;	/* mg_now_us is monotonic: wall clock here */
+	batch = quota / 100;
+	if (batch > QUOTA_BATCH_MAX)
+		batch = QUOTA_BATCH_MAX;
+	if (batch <= 1) {	/* small quota: exact, one write per request */
+		if (used >= quota)
+			return 1;
+		return db_exec(db, DB_AUTH_QUOTA_COUNT, "siii", key_id, day,
+		    (int64_t)(getpid() % 8), (int64_t)1) == DB_OK ? 0 : -1;
+	}
+	s = quota_slot(db, key_id, day);
+	if (used + s->pending >= quota)
+		return 1;
+	if (s->pending == 0) {
+		snprintf(s->key, sizeof(s->key), "%s", key_id);
+		s->day = day;
+		s->since_us = now_us;
+	}
+	s->pending++;
+	if (s->pending >= batch || now_us - s->since_us >= QUOTA_FLUSH_US)
+		quota_flush(db, s);
+	/* Once a second, write what other keys left behind. */
+	if (now_us - qsweep_us >= QUOTA_FLUSH_US) {
+		qsweep_us = now_us;
+		for (i = 0; i < QUOTA_SLOTS; i++)
+			if (qslots[i].pending > 0 &&
+			    now_us - qslots[i].since_us >= QUOTA_FLUSH_US)
+				quota_flush(db, &qslots[i]);
+	}
+	return 0;
 }
 
 static const char *const dialect_names[AUTH_DIALECT__MAX] = {
@@ -637,7 +735,7 @@ target_id(struct mg_ctx *c)
 
 /* Revoke by target_id; credits answers {ok:true}, prepaid a bit more. */
 static int
-revoke(struct mg_ctx *c, int full)
+revoke_key(struct mg_ctx *c, int full)
 {
 	const char *id;
 	enum auth_keys_err e;
@@ -663,13 +761,13 @@ revoke(struct mg_ctx *c, int full)
 int
 auth_h_prepaid_revoke(struct mg_ctx *c)
 {
-	return revoke(c, 1);
+	return revoke_key(c, 1);
 }
 
 int
 auth_h_credits_delete(struct mg_ctx *c)
 {
-	return revoke(c, 0);
+	return revoke_key(c, 0);
 }
 
 /* POST /api/api-keys {label} → 201 {key, keyId} (seed 000 createApiKey). */

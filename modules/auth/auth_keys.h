@@ -74,11 +74,15 @@ enum auth_keys_err auth_keys_rotate(struct db_conn *, const char *ws,
 		    struct auth_key_new *out, char old_expires[32]);
 
 /*
- * Count this request against the key's daily quota (quota ≤ 0: the default,
- * config key_daily_quota_default, 1000; a default of 0 disables it). One
- * upsert. Returns 0 when allowed, 1 when over quota, -1 on database error.
+ * The per-key daily request quota. used: the key's requests counted today
+ * (read by the key lookup). quota ≤ 0: the default, config
+ * key_daily_quota_default (1000; 0 disables it). Over quota returns 1
+ * without counting; else counts this request (quota < 200: written at
+ * once; larger quotas in per-worker batches of quota/100, at most 16, or
+ * one second — see auth_keys.c) and returns 0; -1 on database error.
  */
-int		 auth_quota_hit(struct db_conn *, const char *key_id, int64_t quota);
+int		 auth_quota_count(struct db_conn *, const char *key_id,
+		    int64_t quota, int64_t used);
 /* Seconds until the next UTC midnight after now (1..86400): Retry-After. */
 int64_t		 auth_quota_retry_after(time_t now);
 

@@ -6,6 +6,7 @@
 #include "dialect.h"
 #include "mg_health.h"
 #include "auth_http.h"
+#include "auth_oauth.h"
 #include "auth_keys.h"
 #include "wallet_http.h"
 
@@ -14,6 +15,15 @@ enum studio_route {
 	R_STUDIO_HEALTH_DETAILED,
 	R_STUDIO_ME,
 	R_STUDIO_WALLET,
+	R_STUDIO_OAUTH_AUTHORIZE,
+	R_STUDIO_OAUTH_LOGIN,
+	R_STUDIO_OAUTH_CONSENT,
+	R_STUDIO_OAUTH_LOGOUT,
+	R_STUDIO_OAUTH_TOKEN,
+	R_STUDIO_OAUTH_REVOKE,
+	R_STUDIO_OAUTH_INTROSPECT,
+	R_STUDIO_OAUTH_JWKS,
+	R_STUDIO_OAUTH_METADATA,
 	R_STUDIO_KEY_ROTATE,
 	R_STUDIO__MAX
 };
@@ -29,7 +39,16 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_HEALTH] = { MG_GET, "/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_basic },
 	[R_STUDIO_HEALTH_DETAILED] = { MG_GET, "/health/detailed", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_detailed },
 	[R_STUDIO_ME] = { MG_GET, "/v1/me", MG_MOD_AUTH, AUTH, 0, STD, 0, auth_h_me },
-	[R_STUDIO_WALLET] = { MG_GET, "/v1/wallet", MG_MOD_WALLET, AUTH, READ, STD, 0, wallet_h_get },
+	[R_STUDIO_WALLET] = { MG_GET, "/v1/wallet", MG_MOD_WALLET, MG_AUTHN_HANDLER, READ, STD, 0, wallet_h_get },
+	[R_STUDIO_OAUTH_AUTHORIZE] = { MG_GET, "/v1/oauth/authorize", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_authorize },
+	[R_STUDIO_OAUTH_LOGIN] = { MG_POST, "/v1/oauth/login", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_login },
+	[R_STUDIO_OAUTH_CONSENT] = { MG_POST, "/v1/oauth/consent", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_consent },
+	[R_STUDIO_OAUTH_LOGOUT] = { MG_POST, "/v1/oauth/logout", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_logout },
+	[R_STUDIO_OAUTH_TOKEN] = { MG_POST, "/v1/oauth/token", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_token },
+	[R_STUDIO_OAUTH_REVOKE] = { MG_POST, "/v1/oauth/revoke", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_revoke },
+	[R_STUDIO_OAUTH_INTROSPECT] = { MG_POST, "/v1/oauth/introspect", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_introspect },
+	[R_STUDIO_OAUTH_JWKS] = { MG_GET, "/v1/oauth/jwks", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_jwks },
+	[R_STUDIO_OAUTH_METADATA] = { MG_GET, "/.well-known/oauth-authorization-server", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_metadata },
 	[R_STUDIO_KEY_ROTATE] = { MG_POST, "/v1/api-keys/{id}/rotate", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_studio_rotate },
 };
 

@@ -470,6 +470,38 @@ test_quota_exceeded_429_retry_after(void)
 	CU_ASSERT_EQUAL(itk_status("GET", "/v1/me", key, NULL), 200);
 }
 
+/*
+ * A larger quota is counted in per-worker batches (quota/100 = 3 here):
+ * never fewer than the quota served, and the overshoot bounded by the
+ * other workers' unwritten requests (≤ 2 each; at most 8 workers).
+ */
+static void
+test_quota_batched_bounds(void)
+{
+	struct it_ws W;
+	json_object *o;
+	char key[128];
+	long st;
+	int i, ok = 0, limited = 0;
+
+	CU_ASSERT_FATAL(it_workspace(&W, NULL, "studio") == 0);
+	o = it_mgctl("key create %s --scopes read --quota 300", W.ws);
+	CU_ASSERT_FATAL(o != NULL);
+	snprintf(key, sizeof(key), "%s",
+	    json_object_get_string(json_object_object_get(o, "key")));
+	json_object_put(o);
+	for (i = 0; i < 340; i++) {
+		st = itk_status("GET", "/v1/me", key, NULL);
+		if (st == 200)
+			ok++;
+		else if (st == 429)
+			limited++;
+	}
+	CU_ASSERT(ok >= 300);
+	CU_ASSERT(ok <= 316);
+	CU_ASSERT_EQUAL(ok + limited, 340);
+}
+
 static void
 test_expiring_key(void)
 {
@@ -505,6 +537,7 @@ main(void)
 		{ "delete_unknown_and_query_form", test_delete_unknown_and_query_form },
 		{ "trial_grant_once", test_trial_grant_once },
 		{ "quota_exceeded_429_retry_after", test_quota_exceeded_429_retry_after },
+		{ "quota_batched_bounds", test_quota_batched_bounds },
 		{ "expiring_key", test_expiring_key },
 		{ NULL, NULL }
 	};

@@ -25,8 +25,8 @@ cd "$ROOT"
 # remember the demo wallet holds $5.00 and rate limits are off here.
 ROUTES=(
 	"health|GET|/health|none||fcgi|0.9"
-	"me|GET|/v1/me|key||select|0.8"
-	"wallet|GET|/v1/wallet|key||select|0.8"
+	"me|GET|/v1/me|key||select|0.7"
+	"wallet|GET|/v1/wallet|key||select|0.7"
 )
 
 # --- Floors -------------------------------------------------------------------
