@@ -15,6 +15,7 @@
 #include "auth_google.h"
 #include "auth_keys.h"
 #include "auth_otp.h"
+#include "auth_session.h"
 #include "auth_signin.h"
 
 /* ---- accounts ------------------------------------------------------------ */
@@ -420,13 +421,15 @@ auth_h_email_start(struct mg_ctx *c)
 }
 
 /*
- * POST /api/v1/auth/email/verify {email, code, keyLabel?}: the newest code
- * of the address, unexpired, unused, fewer than otp_max_attempts (5)
- * attempts counted BEFORE the constant-time comparison; success uses the
- * code once and mints a prepaid key (creating the account on first use).
+ * The code check of POST /api/v1/auth/email/verify and its browser twin
+ * {email, code, keyLabel?}: the newest code of the address, unexpired,
+ * unused, fewer than otp_max_attempts (5) attempts counted BEFORE the
+ * constant-time comparison; success uses the code once and finds or
+ * creates the account. 0 ok (acct, *label filled), else the status answered.
  */
-int
-auth_h_email_verify(struct mg_ctx *c)
+static int
+email_code_account(struct mg_ctx *c, struct auth_account *acct,
+    const char **labelp)
 {
 	static const char *const allowed[] = { "email", "code", "keyLabel",
 	    NULL };
@@ -435,7 +438,6 @@ auth_h_email_verify(struct mg_ctx *c)
 	int64_t attempts, expired, consumed;
 	unsigned char hash[AUTH_OTP_HASH_LEN];
 	char email[AUTH_EMAIL_SIZE], id[37];
-	struct auth_account acct;
 	size_t hlen;
 	json_object *o;
 	enum auth_otp_err oe;
@@ -487,7 +489,123 @@ auth_h_email_verify(struct mg_ctx *c)
 	if (db_affected(c->db, DB_AUTH_OTP_CONSUME) != 1)
 		return mg_fail_code(c, 400, "invalid_code",
 		    "this code was already used; request a new one");
-	if ((rc = auth_account_ensure(c->db, email, &acct)) != 0)
+	if ((rc = auth_account_ensure(c->db, email, acct)) != 0)
 		return account_fail(c, rc);
+	*labelp = label;
+	return 0;
+}
+
+/* POST /api/v1/auth/email/verify: a code → a new prepaid key. */
+int
+auth_h_email_verify(struct mg_ctx *c)
+{
+	struct auth_account acct;
+	const char *label = NULL;
+	int st;
+
+	if ((st = email_code_account(c, &acct, &label)) != 0)
+		return st;
 	return auth_reply_account_key(c, &acct, label ? label : "email");
+}
+
+/*
+ * A browser session for the account (auth_session: HttpOnly cookie
+ * mg_session), answered as 200 {authenticated, userId, workspaceId,
+ * csrfToken}.
+ */
+static int
+reply_session(struct mg_ctx *c, const struct auth_account *acct)
+{
+	struct auth_session s;
+	json_object *o;
+
+	if (auth_session_create(c, acct->user_id, acct->workspace_id, &s) !=
+	    AUTH_SESSION_OK)
+		return mg_fail(c, MG_E_INTERNAL, "could not start a session");
+	o = json_object_new_object();
+	json_object_object_add(o, "authenticated", json_object_new_boolean(1));
+	json_object_object_add(o, "userId", json_object_new_string(acct->user_id));
+	json_object_object_add(o, "workspaceId",
+	    json_object_new_string(acct->workspace_id));
+	json_object_object_add(o, "newAccount",
+	    json_object_new_boolean(acct->created));
+	json_object_object_add(o, "csrfToken", json_object_new_string(s.csrf));
+	return mg_reply_json(c, 200, o);
+}
+
+/* POST /api/v1/auth/browser/email/verify: a code → a session cookie. */
+int
+auth_h_browser_email_verify(struct mg_ctx *c)
+{
+	struct auth_account acct;
+	const char *label = NULL;
+	int st;
+
+	if ((st = email_code_account(c, &acct, &label)) != 0)
+		return st;
+	return reply_session(c, &acct);
+}
+
+/* POST /api/v1/auth/browser/google {idToken}: a Google ID token → a session. */
+int
+auth_h_browser_google(struct mg_ctx *c)
+{
+	static const char *const allowed[] = { "idToken", "keyLabel", NULL };
+	struct auth_account acct;
+	json_object *o;
+	const char *tok;
+	int bad = 0, st;
+
+	if ((o = mg_json_body(c)) == NULL)
+		return c->status;
+	if (auth_json_only(c, o, allowed) != 0)
+		return c->status;
+	tok = auth_json_str(o, "idToken", &bad);
+	(void)auth_json_str(o, "keyLabel", &bad);
+	if (bad || tok == NULL)
+		return mg_fail(c, MG_E_INVALID_PARAM,
+		    "idToken (string) is required");
+	if ((st = auth_google_account(c, tok, &acct)) != 0)
+		return st;
+	return reply_session(c, &acct);
+}
+
+/* GET /api/v1/auth/browser/session: the cookie's session, if live. */
+int
+auth_h_browser_session_get(struct mg_ctx *c)
+{
+	struct auth_session s;
+	enum auth_session_err e;
+	json_object *o;
+
+	e = auth_session_lookup(c, &s);
+	if (e == AUTH_SESSION_DB)
+		return mg_fail(c, MG_E_INTERNAL, "could not read the session");
+	o = json_object_new_object();
+	json_object_object_add(o, "authenticated",
+	    json_object_new_boolean(e == AUTH_SESSION_OK));
+	if (e == AUTH_SESSION_OK) {
+		json_object_object_add(o, "userId",
+		    json_object_new_string(s.user_id));
+		json_object_object_add(o, "email", json_object_new_string(s.email));
+		json_object_object_add(o, "workspaceId", *s.workspace_id ?
+		    json_object_new_string(s.workspace_id) : NULL);
+		json_object_object_add(o, "csrfToken",
+		    json_object_new_string(s.csrf));
+	}
+	return mg_reply_json(c, 200, o);
+}
+
+/* DELETE /api/v1/auth/browser/session: revoke it and clear the cookie. */
+int
+auth_h_browser_session_delete(struct mg_ctx *c)
+{
+	json_object *o;
+
+	if (auth_session_revoke(c) != AUTH_SESSION_OK)
+		return mg_fail(c, MG_E_INTERNAL, "could not end the session");
+	o = json_object_new_object();
+	json_object_object_add(o, "ok", json_object_new_boolean(1));
+	json_object_object_add(o, "authenticated", json_object_new_boolean(0));
+	return mg_reply_json(c, 200, o);
 }

@@ -47,5 +47,10 @@ int	auth_reply_account_key(struct mg_ctx *, const struct auth_account *,
 int	auth_h_email_start(struct mg_ctx *);	/* POST /api/v1/auth/email/start */
 int	auth_h_email_verify(struct mg_ctx *);	/* POST /api/v1/auth/email/verify */
 int	auth_h_google(struct mg_ctx *);		/* POST /api/v1/auth/google */
+/* Browser sessions instead of keys (auth_session.h cookie). */
+int	auth_h_browser_email_verify(struct mg_ctx *);	/* POST /api/v1/auth/browser/email/verify */
+int	auth_h_browser_google(struct mg_ctx *);		/* POST /api/v1/auth/browser/google */
+int	auth_h_browser_session_get(struct mg_ctx *);	/* GET /api/v1/auth/browser/session */
+int	auth_h_browser_session_delete(struct mg_ctx *);	/* DELETE /api/v1/auth/browser/session */
 
 #endif

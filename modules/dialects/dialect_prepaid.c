@@ -19,6 +19,10 @@ enum prepaid_route {
 	R_PREPAID_DEVICE_REQUEST,
 	R_PREPAID_DEVICE_APPROVE,
 	R_PREPAID_DEVICE_POLL,
+	R_PREPAID_BROWSER_EMAIL_VERIFY,
+	R_PREPAID_BROWSER_GOOGLE,
+	R_PREPAID_BROWSER_SESSION_GET,
+	R_PREPAID_BROWSER_SESSION_DELETE,
 	R_PREPAID__MAX
 };
 
@@ -41,6 +45,10 @@ static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_DEVICE_REQUEST] = { MG_GET, "/api/v1/device/link/request", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_device_request },
 	[R_PREPAID_DEVICE_APPROVE] = { MG_POST, "/api/v1/device/link/approve", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_device_approve },
 	[R_PREPAID_DEVICE_POLL] = { MG_POST, "/api/v1/device/link/poll", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_device_poll },
+	[R_PREPAID_BROWSER_EMAIL_VERIFY] = { MG_POST, "/api/v1/auth/browser/email/verify", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_browser_email_verify },
+	[R_PREPAID_BROWSER_GOOGLE] = { MG_POST, "/api/v1/auth/browser/google", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_browser_google },
+	[R_PREPAID_BROWSER_SESSION_GET] = { MG_GET, "/api/v1/auth/browser/session", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_browser_session_get },
+	[R_PREPAID_BROWSER_SESSION_DELETE] = { MG_DELETE, "/api/v1/auth/browser/session", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_browser_session_delete },
 };
 
 static const char *const codes[MG_E__MAX] = {

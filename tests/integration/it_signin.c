@@ -427,6 +427,126 @@ test_google_rejections(void)
 	    "{\"idToken\":\"aaaaaaaaaaaaaaaaaaaaaaaa\",\"x\":1}"), 400);
 }
 
+/* The mg_session=VALUE pair of a Set-Cookie answer into out; 0 found. */
+static int
+session_cookie(const struct it_resp *r, char *out, size_t cap, char *attrs,
+    size_t acap)
+{
+	char h[200], *semi;
+
+	if (it_header(r, "Set-Cookie", h, sizeof(h)) != 0 ||
+	    strncmp(h, "mg_session=", 11) != 0)
+		return -1;
+	snprintf(attrs, acap, "%s", h);
+	if ((semi = strchr(h, ';')) != NULL)
+		*semi = '\0';
+	snprintf(out, cap, "Cookie: %s", h);
+	return 0;
+}
+
+static void
+test_browser_email_session(void)
+{
+	char email[128], code[7], body[256], cookie[256], attrs[512], ws[37];
+	struct it_resp r;
+
+	itk_email(email, sizeof(email), "browser");
+	CU_ASSERT_EQUAL_FATAL(start(email), 200);
+	CU_ASSERT_EQUAL_FATAL(mailed_code(email, code), 0);
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"code\":\"%s\"}",
+	    email, code);
+	CU_ASSERT_FATAL(itk_req(&r, "POST", "/api/v1/auth/browser/email/verify",
+	    NULL, body) == 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NULL(it_str(&r, "key"));	/* a session, not a key */
+	CU_ASSERT_EQUAL(itk_copy(&r, "workspaceId", ws, sizeof(ws)), 0);
+	CU_ASSERT_EQUAL_FATAL(session_cookie(&r, cookie, sizeof(cookie), attrs,
+	    sizeof(attrs)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(attrs, "HttpOnly"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(attrs, "SameSite=Lax"));
+	it_free(&r);
+	/* the code was used */
+	CU_ASSERT_EQUAL(itk_status("POST", "/api/v1/auth/browser/email/verify",
+	    NULL, body), 400);
+	CU_ASSERT_FATAL(itk_req(&r, "GET", "/api/v1/auth/browser/session",
+	    cookie, NULL) == 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"authenticated\":true"));
+	CU_ASSERT_STRING_EQUAL(it_str(&r, "workspaceId") ?
+	    it_str(&r, "workspaceId") : "", ws);
+	CU_ASSERT_STRING_EQUAL(it_str(&r, "email") ? it_str(&r, "email") : "",
+	    email);
+	it_free(&r);
+	CU_ASSERT_FATAL(itk_req(&r, "DELETE", "/api/v1/auth/browser/session",
+	    cookie, NULL) == 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_EQUAL(session_cookie(&r, body, sizeof(body), attrs,
+	    sizeof(attrs)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(attrs, "Max-Age=0"));
+	it_free(&r);
+	/* the old cookie is dead */
+	CU_ASSERT_FATAL(itk_req(&r, "GET", "/api/v1/auth/browser/session",
+	    cookie, NULL) == 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"authenticated\":false"));
+	it_free(&r);
+}
+
+static void
+test_browser_google_session(void)
+{
+	char tok[4096], body[4200], cookie[256], attrs[512];
+	struct it_resp r;
+
+	CU_ASSERT_EQUAL_FATAL(google_token(tok, sizeof(tok), NULL, 0), 0);
+	snprintf(body, sizeof(body), "{\"idToken\":\"%s\"}", tok);
+	CU_ASSERT_FATAL(itk_req(&r, "POST", "/api/v1/auth/browser/google", NULL,
+	    body) == 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_EQUAL(session_cookie(&r, cookie, sizeof(cookie), attrs,
+	    sizeof(attrs)), 0);
+	it_free(&r);
+	CU_ASSERT_FATAL(itk_req(&r, "GET", "/api/v1/auth/browser/session",
+	    cookie, NULL) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"authenticated\":true"));
+	it_free(&r);
+	/* a bad token: 401 and no cookie */
+	CU_ASSERT_EQUAL_FATAL(google_token(tok, sizeof(tok), NULL, 1), 0);
+	snprintf(body, sizeof(body), "{\"idToken\":\"%s\"}", tok);
+	CU_ASSERT_FATAL(itk_req(&r, "POST", "/api/v1/auth/browser/google", NULL,
+	    body) == 0);
+	CU_ASSERT_EQUAL(r.status, 401);
+	CU_ASSERT_NOT_EQUAL(session_cookie(&r, cookie, sizeof(cookie), attrs,
+	    sizeof(attrs)), 0);
+	it_free(&r);
+}
+
+static void
+test_browser_session_without_cookie(void)
+{
+	struct it_resp r;
+
+	CU_ASSERT_FATAL(itk_req(&r, "GET", "/api/v1/auth/browser/session",
+	    NULL, NULL) == 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"authenticated\":false"));
+	it_free(&r);
+	CU_ASSERT_FATAL(itk_req(&r, "GET", "/api/v1/auth/browser/session",
+	    "Cookie: mg_session=junk", NULL) == 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"authenticated\":false"));
+	it_free(&r);
+	CU_ASSERT_FATAL(itk_req(&r, "GET", "/api/v1/auth/browser/session",
+	    "Cookie: mg_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	    NULL) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"authenticated\":false"));
+	it_free(&r);
+	CU_ASSERT_EQUAL(itk_status("DELETE", "/api/v1/auth/browser/session",
+	    NULL, NULL), 200);
+	CU_ASSERT_EQUAL(itk_status("POST", "/api/v1/auth/browser/email/verify",
+	    NULL, "{\"email\":\"x@example.org\",\"code\":\"1\"}"), 400);
+}
+
 int
 main(void)
 {
@@ -440,6 +560,9 @@ main(void)
 		{ "google_signin_mints_key", test_google_signin_mints_key },
 		{ "keys_bootstrap_new_account_trial", test_keys_bootstrap_new_account_trial },
 		{ "google_rejections", test_google_rejections },
+		{ "browser_email_session", test_browser_email_session },
+		{ "browser_google_session", test_browser_google_session },
+		{ "browser_session_without_cookie", test_browser_session_without_cookie },
 		{ NULL, NULL }
 	};
 
