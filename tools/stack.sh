@@ -409,6 +409,15 @@ cmd_start() {
 		say "migrating database"
 		(cd "$ROOT" && "$MGCTL_BIN" migrate) >>"$LOG/migrate.log" 2>&1 ||
 			{ tail -n 20 "$LOG/migrate.log" >&2; die "mgctl migrate failed (see $LOG/migrate.log)"; }
+		# The shipped catalog becomes the first version when none is active
+		# (never overrides a version an operator loaded).
+		catalogs=$(cd "$ROOT" && "$MGCTL_BIN" catalog list 2>>"$LOG/migrate.log") ||
+			die "mgctl catalog list failed (see $LOG/migrate.log)"
+		if ! grep -q '^\* ' <<<"$catalogs"; then
+			say "loading config/catalog/catalog-v1.json (no active catalog version)"
+			(cd "$ROOT" && "$MGCTL_BIN" catalog load config/catalog/catalog-v1.json) >>"$LOG/migrate.log" 2>&1 ||
+				{ tail -n 5 "$LOG/migrate.log" >&2; die "mgctl catalog load failed (see $LOG/migrate.log)"; }
+		fi
 	fi
 	oauth_key_ensure
 	pools_start

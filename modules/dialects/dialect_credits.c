@@ -5,10 +5,12 @@
 #include <stddef.h>
 
 #include "dialect.h"
+#include "payments_http.h"
 #include "auth_keys.h"
 
 enum credits_route {
-	R_CREDITS_KEYS_LIST,
+	R_CREDITS_CHECKOUT,	/* payments (modules/wallet/payments_http.c) */
+	R_CREDITS_KEYS_LIST,	/* keys (modules/auth/auth_keys.c) */
 	R_CREDITS_KEYS_CREATE,
 	R_CREDITS_KEYS_DELETE,
 	R_CREDITS_AUTH_ME,
@@ -22,11 +24,12 @@ enum credits_route {
 #define ADMIN	MG_SCOPE_ADMIN
 
 static const struct mg_route routes[R_CREDITS__MAX + 1] = {
+	[R_CREDITS_CHECKOUT] = { MG_POST, "/api/credits/checkout", MG_MOD_WALLET, MG_AUTHN_REQUIRED, 0, MG_BODY_STD, 0, pay_h_credits_checkout },
 	[R_CREDITS_KEYS_LIST] = { MG_GET, "/api/api-keys", MG_MOD_AUTH, AUTH, READ | ADMIN, STD, 0, auth_h_credits_list },
 	[R_CREDITS_KEYS_CREATE] = { MG_POST, "/api/api-keys", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_credits_create },
 	[R_CREDITS_KEYS_DELETE] = { MG_DELETE, "/api/api-keys", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_credits_delete },
 	[R_CREDITS_AUTH_ME] = { MG_GET, "/api/auth/me", MG_MOD_AUTH, OPT, 0, STD, 0, auth_h_credits_me },
-	{ MG_GET, NULL, MG_MOD_AUTH, MG_AUTHN_NONE, 0, MG_BODY_STD, 0, NULL },
+	[R_CREDITS__MAX] = { MG_GET, NULL, MG_MOD_AUTH, MG_AUTHN_NONE, 0, MG_BODY_STD, 0, NULL },
 };
 
 static const char *const codes[MG_E__MAX] = {

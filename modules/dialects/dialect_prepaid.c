@@ -3,12 +3,30 @@
  */
 #include "dialect.h"
 #include "mg_health.h"
+#include "payments_http.h"
+#include "gen_http.h"
 #include "auth_device.h"
 #include "auth_keys.h"
 #include "auth_signin.h"
 
 enum prepaid_route {
 	R_PREPAID_HEALTH,
+	/* payments (modules/wallet/payments_http.c) */
+	R_PREPAID_PACKAGES,
+	R_PREPAID_CHECKOUT_STRIPE,
+	R_PREPAID_CHECKOUT_CRYPTO,
+	R_PREPAID_CLAIM_STRIPE,
+	R_PREPAID_CLAIM_CRYPTO,
+	R_PREPAID_X402_PURCHASE,
+	R_PREPAID_X402_DEPOSIT,
+	R_PREPAID_CREDITS_BALANCE_GONE,
+	R_PREPAID_CREDITS_CONSUME_GONE,
+	R_PREPAID_WEBHOOK_STRIPE,
+	R_PREPAID_WEBHOOK_CRYPTO,
+	/* generation (modules/generation/gen_http.c) */
+	R_PREPAID_MEDIA_SUBMIT,
+	R_PREPAID_MEDIA_STATUS,
+	/* keys, sign-in, device link (modules/auth/auth_keys.c, auth_signin.c, auth_device.c) */
 	R_PREPAID_KEYS_LIST,
 	R_PREPAID_KEYS_CREATE,
 	R_PREPAID_KEYS_REVOKE,
@@ -29,12 +47,29 @@ enum prepaid_route {
 #define NONE	MG_AUTHN_NONE
 #define AUTH	MG_AUTHN_REQUIRED
 #define STD	MG_BODY_STD
-#define OPT	MG_AUTHN_OPTIONAL
+#define W	MG_MOD_WALLET
+
+#define UPLOAD	MG_BODY_UPLOAD
+#define GEN	MG_SCOPE_GENERATE
 #define READ	MG_SCOPE_READ
+#define OPT	MG_AUTHN_OPTIONAL
 #define ADMIN	MG_SCOPE_ADMIN
 
 static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_HEALTH] = { MG_GET, "/api/v1/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_prepaid },
+	[R_PREPAID_PACKAGES] = { MG_GET, "/api/v1/packages", W, NONE, 0, STD, 0, pay_h_packages },
+	[R_PREPAID_CHECKOUT_STRIPE] = { MG_POST, "/api/v1/checkout/stripe", W, AUTH, 0, STD, 0, pay_h_checkout_stripe },
+	[R_PREPAID_CHECKOUT_CRYPTO] = { MG_POST, "/api/v1/checkout/crypto", W, AUTH, 0, STD, 0, pay_h_checkout_crypto },
+	[R_PREPAID_CLAIM_STRIPE] = { MG_POST, "/api/v1/claim/stripe", W, AUTH, 0, STD, 0, pay_h_claim_stripe },
+	[R_PREPAID_CLAIM_CRYPTO] = { MG_POST, "/api/v1/claim/crypto", W, AUTH, 0, STD, 0, pay_h_claim_crypto },
+	[R_PREPAID_X402_PURCHASE] = { MG_POST, "/api/v1/credits/purchase/x402", W, AUTH, 0, STD, 0, pay_h_x402 },
+	[R_PREPAID_X402_DEPOSIT] = { MG_POST, "/api/v1/deposit/x402", W, AUTH, 0, STD, 0, pay_h_x402 },
+	[R_PREPAID_CREDITS_BALANCE_GONE] = { MG_GET, "/api/v1/credits/balance", W, NONE, 0, STD, 0, pay_h_gone_balance },
+	[R_PREPAID_CREDITS_CONSUME_GONE] = { MG_POST, "/api/v1/credits/consume", W, NONE, 0, STD, 0, pay_h_gone_consume },
+	[R_PREPAID_WEBHOOK_STRIPE] = { MG_POST, "/api/v1/webhooks/stripe", W, NONE, 0, STD, 0, pay_h_webhook_stripe },
+	[R_PREPAID_WEBHOOK_CRYPTO] = { MG_POST, "/api/v1/webhooks/crypto", W, NONE, 0, STD, 0, pay_h_webhook_crypto },
+	[R_PREPAID_MEDIA_SUBMIT] = { MG_POST, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, GEN, UPLOAD, 1, gen_h_media_submit },
+	[R_PREPAID_MEDIA_STATUS] = { MG_GET, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_media_status },
 	[R_PREPAID_KEYS_LIST] = { MG_GET, "/api/v1/keys", MG_MOD_AUTH, AUTH, READ | ADMIN, STD, 0, auth_h_prepaid_list },
 	[R_PREPAID_KEYS_CREATE] = { MG_POST, "/api/v1/keys", MG_MOD_AUTH, OPT, ADMIN, STD, 0, auth_h_prepaid_create },
 	[R_PREPAID_KEYS_REVOKE] = { MG_POST, "/api/v1/keys/revoke", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_prepaid_revoke },

@@ -173,3 +173,48 @@ wallet_release_tx(struct db_conn *db, const char *ws, const char *job,
 {
 	return settle_tx(db, ws, job, key, hold, 0, desc);
 }
+
+/*
+ * Inside the caller's open transaction (payments.c: the payment row and its
+ * credit commit together). The ledger row first, so a replay is DB_DUP →
+ * WALLET_DUPLICATE before the wallet row is locked; a failed statement rolls
+ * back only itself, so the caller's transaction goes on. On anything but
+ * WALLET_OK / WALLET_DUPLICATE the caller must roll back.
+ */
+static enum wallet_err
+change_tx(struct db_conn *db, const char *ws, const char *kind, int64_t amount,
+    const char *ref, const char *desc, int debit)
+{
+	enum db_stmt st = debit ? DB_WALLET_DEBIT : DB_WALLET_CREDIT;
+	enum db_err e;
+
+	if (amount <= 0 || amount > WALLET_MAX_CREDIT)
+		return WALLET_BAD_AMOUNT;
+	e = db_exec(db, DB_LEDGER_INSERT, "ssiissnn", ws, kind,
+	    debit ? -amount : amount, (int64_t)0, ref, desc ? desc : "");
+	if (e != DB_OK)	/* DB_RETRY: db_errno() tells the caller's db_tx */
+		return e == DB_DUP ? WALLET_DUPLICATE : WALLET_DB;
+	if ((e = db_exec(db, st, "is", amount, ws)) != DB_OK)
+		return WALLET_DB;
+	return db_affected(db, st) == 1 ? WALLET_OK : WALLET_NO_WALLET;
+}
+
+enum wallet_err
+wallet_credit_tx(struct db_conn *db, const char *ws, const char *kind,
+    int64_t amount, const char *ref, const char *desc)
+{
+	if (strcmp(kind, "grant") != 0 && strcmp(kind, "topup") != 0 &&
+	    strcmp(kind, "adjustment") != 0)
+		return WALLET_BAD_AMOUNT;
+	return change_tx(db, ws, kind, amount, ref, desc, 0);
+}
+
+enum wallet_err
+wallet_debit_tx(struct db_conn *db, const char *ws, const char *kind,
+    int64_t amount, const char *ref, const char *desc)
+{
+	if (strcmp(kind, "refund") != 0 && strcmp(kind, "chargeback") != 0 &&
+	    strcmp(kind, "adjustment") != 0)
+		return WALLET_BAD_AMOUNT;
+	return change_tx(db, ws, kind, amount, ref, desc, 1);
+}

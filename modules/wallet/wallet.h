@@ -47,6 +47,19 @@ enum wallet_err	 wallet_debit(struct db_conn *, const char *workspace_id,
 		    const char *description);
 
 /*
+ * The same two, INSIDE the caller's open transaction (db_tx), for callers
+ * that must commit another row with the money (payments.c: the payment row
+ * and its credit). WALLET_DUPLICATE leaves the transaction usable (only the
+ * ledger INSERT failed); on any other error the caller must roll back.
+ */
+enum wallet_err	 wallet_credit_tx(struct db_conn *, const char *workspace_id,
+		    const char *kind, int64_t amount, const char *ref,
+		    const char *description);
+enum wallet_err	 wallet_debit_tx(struct db_conn *, const char *workspace_id,
+		    const char *kind, int64_t amount, const char *ref,
+		    const char *description);
+
+/*
  * Reservations. These run INSIDE the caller's open transaction (db_tx), so
  * a job and its hold are created atomically (money rule 3), and return a
  * wallet_err; on anything but WALLET_OK the caller must roll back.

@@ -27,6 +27,10 @@ ROUTES=(
 	"health|GET|/health|none||fcgi|0.9"
 	"me|GET|/v1/me|key||select|0.7"
 	"wallet|GET|/v1/wallet|key||select|0.7"
+	# Distinct signed Stripe events (new event id + payment key each), $1
+	# credited per request over BENCH_WEBHOOK_WALLETS workspaces: a body
+	# "@file" is a wrk script that builds and signs every request itself.
+	"stripe_webhook|POST|/api/v1/webhooks/stripe|none|@tools/bench/stripe_webhook.lua|write|0.5"
 )
 
 # --- Floors -------------------------------------------------------------------
@@ -93,6 +97,9 @@ cleanup() {
 		tools/stack.sh stop >/dev/null || true
 	fi
 }
+# Webhook bench: a secret made for this run (stripe_webhook.lua signs with it).
+export MG_STRIPE_WEBHOOK_SECRETS=${MG_STRIPE_WEBHOOK_SECRETS:-whsec_bench_$(openssl rand -hex 12)}
+export MG_BENCH_STRIPE_SECRET=${MG_STRIPE_WEBHOOK_SECRETS##*,}
 # A stack left over from an earlier run would keep its old nginx config.
 tools/stack.sh stop >/dev/null
 trap cleanup EXIT
@@ -135,6 +142,14 @@ if [ -z "$routes_note" ]; then
 	# shellcheck disable=SC1091
 	. "$MG_VAR_DIR/demo.env"
 	auth_header="Authorization: Bearer $MG_DEMO_KEY"
+	# Workspaces the webhook bench credits, spread like the write floor.
+	MG_BENCH_WS_IDS=
+	tid=$(build/bin/mgctl --json tenant create bench | jq -er .id)
+	for _ in $(seq "${BENCH_WEBHOOK_WALLETS:-32}"); do
+		wid=$(build/bin/mgctl --json workspace create "$tid" bench | jq -er .id)
+		MG_BENCH_WS_IDS=${MG_BENCH_WS_IDS:+$MG_BENCH_WS_IDS,}$wid
+	done
+	export MG_BENCH_WS_IDS
 fi
 
 # --- wrk ----------------------------------------------------------------------
@@ -157,14 +172,18 @@ bench() {
 		args+=(-H "$auth_header")
 		curl_args+=(-H "$auth_header")
 	fi
-	if [ "$method" != GET ]; then
+	if [ "${body:0:1}" = @ ]; then
+		# The script makes (and signs) every request; no pre-run probe.
+		args+=(-s "$ROOT/${body:1}")
+	elif [ "$method" != GET ]; then
 		lua=$MG_VAR_DIR/bench_$name.lua
 		printf 'wrk.method = "%s"\nwrk.body = [==[%s]==]\nwrk.headers["Content-Type"] = "application/json"\n' \
 			"$method" "$body" >"$lua"
 		args+=(-s "$lua")
 		curl_args+=(-H 'Content-Type: application/json' --data-binary "$body")
 	fi
-	code=$(curl "${curl_args[@]}" "$url" || true)
+	code=200
+	[ "${body:0:1}" = @ ] || code=$(curl "${curl_args[@]}" "$url" || true)
 	if [ "${code:0:1}" != 2 ]; then
 		R_ERR="HTTP $code before the run"
 		say "$name: $R_ERR, skipped"
