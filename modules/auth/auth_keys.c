@@ -564,7 +564,8 @@ spec_defaults(struct mg_ctx *c, struct auth_key_spec *sp, enum auth_dialect d)
 static json_object *
 key_json(const char *id, const char *prefix, const char *last4,
     const char *label, int64_t scopes, const char *created,
-    const char *expires, const char *revoked, const char *rotated)
+    const char *expires, const char *revoked, const char *rotated,
+    int64_t active)
 {
 	json_object *k = json_object_new_object();
 
@@ -581,7 +582,7 @@ key_json(const char *id, const char *prefix, const char *last4,
 	    json_object_new_string(revoked) : NULL);
 	json_object_object_add(k, "rotatedTo", *rotated ?
 	    json_object_new_string(rotated) : NULL);
-	json_object_object_add(k, "active", json_object_new_boolean(!*revoked));
+	json_object_object_add(k, "active", json_object_new_boolean(active != 0));
 	return k;
 }
 
@@ -591,7 +592,7 @@ list_keys(struct mg_ctx *c, int full)
 {
 	char id[37], prefix[17], last4[5], label[AUTH_LABEL_MAX * 4 + 1];
 	char created[32], expires[32], revoked[32], rotated[37];
-	int64_t scopes, cap, quota;
+	int64_t scopes, cap, quota, active;
 	int capnull, quotanull;
 	json_object *arr, *k, *o;
 	enum db_err e;
@@ -600,14 +601,14 @@ list_keys(struct mg_ctx *c, int full)
 	    (int64_t)full, (int64_t)LIST_MAX) != DB_OK)
 		return mg_fail(c, MG_E_INTERNAL, "could not list keys");
 	arr = json_object_new_array();
-	while ((e = db_next(c->db, DB_AUTH_KEYS_LIST, "ssssissssII"
+	while ((e = db_next(c->db, DB_AUTH_KEYS_LIST, "ssssissssIIi"
 	    , id, sizeof(id), prefix, sizeof(prefix), last4, sizeof(last4),
 	    label, sizeof(label), &scopes, created, sizeof(created), expires,
 	    sizeof(expires), revoked, sizeof(revoked), rotated, sizeof(rotated),
-	    &cap, &capnull, &quota, &quotanull)) == DB_OK) {
+	    &cap, &capnull, &quota, &quotanull, &active)) == DB_OK) {
 		if (full)
 			k = key_json(id, prefix, last4, label, scopes, created,
-			    expires, revoked, rotated);
+			    expires, revoked, rotated, active);
 		else {
 			k = json_object_new_object();
 			json_object_object_add(k, "keyId",

@@ -263,15 +263,27 @@ test_rotate_grace_expiry_cuts_off(void)
 	struct it_ws W;
 	char path[128];
 
+	struct it_resp r;
+	char newkey[128];
+
 	CU_ASSERT_FATAL(it_workspace(&W, NULL, "credits") == 0);
 	snprintf(path, sizeof(path), "/v1/api-keys/%s/rotate", W.key_id);
-	CU_ASSERT_EQUAL(itk_status("POST", path, W.key, NULL), 200);
+	CU_ASSERT_FATAL(itk_key(&r, "POST", path, W.key, NULL) == 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	itk_copy(&r, "new_key", newkey, sizeof(newkey));
+	it_free(&r);
 	/* the grace window ends: the old key stops working everywhere */
 	CU_ASSERT_EQUAL_FATAL(itk_sql("UPDATE api_keys SET expires_at = "
 	    "NOW(6) - INTERVAL 1 SECOND WHERE id = '%s'", W.key_id), 0);
 	CU_ASSERT_EQUAL(itk_status("GET", "/v1/me", W.key, NULL), 401);
 	CU_ASSERT_EQUAL(itk_status("GET", "/api/api-keys", W.key, NULL), 401);
 	CU_ASSERT_EQUAL(itk_status("GET", "/api/v1/keys", W.key, NULL), 401);
+	/* listed as inactive, the successor as active */
+	CU_ASSERT_FATAL(itk_key(&r, "GET", "/api/v1/keys", newkey, NULL) == 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"active\":false"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"active\":true"));
+	it_free(&r);
 }
 
 static void
