@@ -78,3 +78,21 @@ GRANT SELECT ON mediagate.billing_settings TO mg_generation@localhost, mg_genera
 GRANT SELECT, INSERT, UPDATE ON mediagate.payments TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE ON mediagate.payment_checkouts TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
 GRANT SELECT, INSERT ON mediagate.payment_events TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
+-- 003 (oauth): browser sessions and the OAuth authorization server live in
+-- the auth pool; every HTTP pool checks an access token's jti and grant.
+GRANT SELECT, INSERT, UPDATE ON mediagate.user_sessions TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT ON mediagate.oauth_clients TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT ON mediagate.oauth_client_redirects TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.oauth_codes TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.oauth_grants TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.oauth_refresh_tokens TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.oauth_access_tokens TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT ON mediagate.oauth_access_tokens TO mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
+GRANT SELECT ON mediagate.oauth_grants TO mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
+-- keys (002): the per-key daily quota is counted by every HTTP pool.
+GRANT SELECT, INSERT, UPDATE ON mediagate.key_usage TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
+-- keys (002): sign-in codes, device links, and a tenant + workspace for a new person.
+GRANT SELECT, INSERT, UPDATE ON mediagate.email_otps TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.device_links TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT INSERT ON mediagate.tenants TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT INSERT ON mediagate.workspaces TO mg_auth@localhost, mg_auth@'127.0.0.1';

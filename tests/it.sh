@@ -84,6 +84,9 @@ export MG_PROV_TIMEOUT_S=4
 # of the concurrent-submit test.
 export MG_PROMPT_BLOCKLIST=$ROOT/tests/integration/prompt_blocklist.txt
 export MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE=${MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE:-25}
+# Integration programs hammer single keys (it_pool); the quota tests set
+# explicit per-key quotas (it_keys), so the 1000/day default is lifted here.
+export MG_KEY_DAILY_QUOTA_DEFAULT=1000000
 if ! tools/stack.sh start > "$ROOT/var/test-start.log" 2>&1; then
 	cat "$ROOT/var/test-start.log"
 	echo "integration: 0 passed, 1 failed"

@@ -1,4 +1,6 @@
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -7,7 +9,33 @@
 #include "mg_util.h"
 #include "auth_http.h"
 #include "auth_key.h"
+#include "auth_keys.h"
 #include "auth_oauth.h"
+
+/*
+ * The per-key daily request quota (docs/IDENTITY.md): the lookup read the
+ * key's count for today; over quota → 429 with Retry-After (seconds to the
+ * next UTC midnight) in the dialect's error shape, else one upsert counts
+ * this request. 0 ok, else status answered.
+ */
+static int
+check_quota(struct mg_ctx *c, int64_t used)
+{
+	char ra[24];
+	int rc;
+
+	if ((rc = auth_quota_count(c->db, c->who.key_id, c->who.daily_quota,
+	    used)) == 0)
+		return 0;
+	c->who.authenticated = 0;
+	if (rc < 0)
+		return mg_fail(c, MG_E_INTERNAL, "could not count the request");
+	snprintf(ra, sizeof(ra), "%lld",
+	    (long long)auth_quota_retry_after(time(NULL)));
+	mg_header(c, "Retry-After", ra);
+	return mg_fail(c, MG_E_RATE_LIMITED,
+	    "this API key reached its daily request quota");
+}
 
 int
 auth_accept_row(struct mg_ctx *c, const struct auth_row *row)
@@ -25,7 +53,7 @@ auth_accept_row(struct mg_ctx *c, const struct auth_row *row)
 	    !(w->scopes & c->route->scope))
 		return mg_fail(c, MG_E_FORBIDDEN,
 		    "this credential lacks the scope this route needs");
-	return 0;
+	return check_quota(c, row->used_today);
 }
 
 /* Load the principal for a key hash; 0 ok, else status answered. */

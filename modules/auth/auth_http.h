@@ -28,10 +28,10 @@ int	auth_require(struct mg_ctx *);
  */
 #define AUTH_NOT_A_KEY	(-1)
 struct auth_row {
-	int64_t	scopes, cap, active;
+	int64_t	scopes, cap, active, used_today;
 	int	cap_null;
 };
-#define AUTH_ROW_FMT	"ssssiIiisssii"
+#define AUTH_ROW_FMT	"ssssiIiisssiii"
 #define AUTH_ROW_ARGS(w, row) \
 	(w)->key_id, sizeof((w)->key_id), (w)->workspace_id, \
 	sizeof((w)->workspace_id), (w)->tenant_id, sizeof((w)->tenant_id), \
@@ -39,7 +39,7 @@ struct auth_row {
 	&(row)->cap_null, &(w)->daily_quota, &(row)->active, (w)->ws_name, \
 	sizeof((w)->ws_name), (w)->ws_plan, sizeof((w)->ws_plan), \
 	(w)->ws_created, sizeof((w)->ws_created), &(w)->balance_micros, \
-	&(w)->reserved_micros
+	&(w)->reserved_micros, &(row)->used_today
 int	auth_key_credential(struct mg_ctx *, unsigned char hash[32]);
 int	auth_accept_row(struct mg_ctx *, const struct auth_row *);
 

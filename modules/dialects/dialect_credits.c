@@ -7,12 +7,17 @@
 #include "dialect.h"
 #include "wallet_http.h"
 #include "payments_http.h"
+#include "auth_keys.h"
 
 enum credits_route {
 	R_CREDITS_CHECKOUT,	/* payments (modules/wallet/payments_http.c) */
 	R_CREDITS_BALANCE,
 	R_CREDITS_BILLING_GET,
 	R_CREDITS_BILLING_PUT,
+	R_CREDITS_KEYS_LIST,	/* keys (modules/auth/auth_keys.c) */
+	R_CREDITS_KEYS_CREATE,
+	R_CREDITS_KEYS_DELETE,
+	R_CREDITS_AUTH_ME,
 	R_CREDITS__MAX
 };
 
@@ -20,11 +25,19 @@ enum credits_route {
 #define STD	MG_BODY_STD
 
 static const struct mg_route routes[R_CREDITS__MAX + 1] = {
-	[R_CREDITS_CHECKOUT] = { MG_POST, "/api/credits/checkout", MG_MOD_WALLET, MG_AUTHN_REQUIRED, 0, MG_BODY_STD, 0, pay_h_credits_checkout, 1 },
+	[R_CREDITS_CHECKOUT] = { MG_POST, "/api/credits/checkout", MG_MOD_WALLET, MG_AUTHN_REQUIRED, 0, MG_BODY_STD, 0, pay_h_credits_checkout },
 	[R_CREDITS_BALANCE] = { MG_GET, "/api/credits/balance", MG_MOD_WALLET, AUTH, MG_SCOPE_READ, STD, 0, wallet_h_credits_balance },
 	[R_CREDITS_BILLING_GET] = { MG_GET, "/api/billing", MG_MOD_WALLET, AUTH, MG_SCOPE_READ, STD, 0, wallet_h_billing_get },
 	[R_CREDITS_BILLING_PUT] = { MG_PUT, "/api/billing", MG_MOD_WALLET, AUTH, MG_SCOPE_GENERATE | MG_SCOPE_ADMIN, STD, 0, wallet_h_billing_put },
 	/* sentinel: keeps the array non-empty whatever the table holds */
+#define OPT	MG_AUTHN_OPTIONAL
+#define READ	MG_SCOPE_READ
+#define ADMIN	MG_SCOPE_ADMIN
+
+	[R_CREDITS_KEYS_LIST] = { MG_GET, "/api/api-keys", MG_MOD_AUTH, AUTH, READ | ADMIN, STD, 0, auth_h_credits_list },
+	[R_CREDITS_KEYS_CREATE] = { MG_POST, "/api/api-keys", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_credits_create },
+	[R_CREDITS_KEYS_DELETE] = { MG_DELETE, "/api/api-keys", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_credits_delete },
+	[R_CREDITS_AUTH_ME] = { MG_GET, "/api/auth/me", MG_MOD_AUTH, OPT, 0, STD, 0, auth_h_credits_me },
 	[R_CREDITS__MAX] = { MG_GET, NULL, MG_MOD_AUTH, MG_AUTHN_NONE, 0, MG_BODY_STD, 0, NULL },
 };
 

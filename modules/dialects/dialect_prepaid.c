@@ -6,6 +6,9 @@
 #include "payments_http.h"
 #include "gen_http.h"
 #include "wallet_http.h"
+#include "auth_device.h"
+#include "auth_keys.h"
+#include "auth_signin.h"
 
 enum prepaid_route {
 	R_PREPAID_HEALTH,
@@ -25,6 +28,21 @@ enum prepaid_route {
 	R_PREPAID_MEDIA_SUBMIT,
 	R_PREPAID_MEDIA_STATUS,
 	R_PREPAID_BALANCE,
+	/* keys, sign-in, device link (modules/auth/auth_keys.c, auth_signin.c, auth_device.c) */
+	R_PREPAID_KEYS_LIST,
+	R_PREPAID_KEYS_CREATE,
+	R_PREPAID_KEYS_REVOKE,
+	R_PREPAID_EMAIL_START,
+	R_PREPAID_EMAIL_VERIFY,
+	R_PREPAID_GOOGLE,
+	R_PREPAID_DEVICE_START,
+	R_PREPAID_DEVICE_REQUEST,
+	R_PREPAID_DEVICE_APPROVE,
+	R_PREPAID_DEVICE_POLL,
+	R_PREPAID_BROWSER_EMAIL_VERIFY,
+	R_PREPAID_BROWSER_GOOGLE,
+	R_PREPAID_BROWSER_SESSION_GET,
+	R_PREPAID_BROWSER_SESSION_DELETE,
 	R_PREPAID__MAX
 };
 
@@ -36,6 +54,8 @@ enum prepaid_route {
 #define UPLOAD	MG_BODY_UPLOAD
 #define GEN	MG_SCOPE_GENERATE
 #define READ	MG_SCOPE_READ
+#define OPT	MG_AUTHN_OPTIONAL
+#define ADMIN	MG_SCOPE_ADMIN
 
 static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_HEALTH] = { MG_GET, "/api/v1/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_prepaid },
@@ -53,6 +73,20 @@ static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_MEDIA_SUBMIT] = { MG_POST, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, GEN, UPLOAD, 1, gen_h_media_submit, 1 },
 	[R_PREPAID_MEDIA_STATUS] = { MG_GET, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_media_status },
 	[R_PREPAID_BALANCE] = { MG_GET, "/api/v1/balance", MG_MOD_WALLET, AUTH, MG_SCOPE_READ, STD, 0, wallet_h_prepaid_balance },
+	[R_PREPAID_KEYS_LIST] = { MG_GET, "/api/v1/keys", MG_MOD_AUTH, AUTH, READ | ADMIN, STD, 0, auth_h_prepaid_list },
+	[R_PREPAID_KEYS_CREATE] = { MG_POST, "/api/v1/keys", MG_MOD_AUTH, OPT, ADMIN, STD, 0, auth_h_prepaid_create },
+	[R_PREPAID_KEYS_REVOKE] = { MG_POST, "/api/v1/keys/revoke", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_prepaid_revoke },
+	[R_PREPAID_EMAIL_START] = { MG_POST, "/api/v1/auth/email/start", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_email_start },
+	[R_PREPAID_EMAIL_VERIFY] = { MG_POST, "/api/v1/auth/email/verify", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_email_verify },
+	[R_PREPAID_GOOGLE] = { MG_POST, "/api/v1/auth/google", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_google },
+	[R_PREPAID_DEVICE_START] = { MG_POST, "/api/v1/device/link/start", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_device_start },
+	[R_PREPAID_DEVICE_REQUEST] = { MG_GET, "/api/v1/device/link/request", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_device_request },
+	[R_PREPAID_DEVICE_APPROVE] = { MG_POST, "/api/v1/device/link/approve", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_device_approve },
+	[R_PREPAID_DEVICE_POLL] = { MG_POST, "/api/v1/device/link/poll", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_device_poll },
+	[R_PREPAID_BROWSER_EMAIL_VERIFY] = { MG_POST, "/api/v1/auth/browser/email/verify", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_browser_email_verify },
+	[R_PREPAID_BROWSER_GOOGLE] = { MG_POST, "/api/v1/auth/browser/google", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_browser_google },
+	[R_PREPAID_BROWSER_SESSION_GET] = { MG_GET, "/api/v1/auth/browser/session", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_browser_session_get },
+	[R_PREPAID_BROWSER_SESSION_DELETE] = { MG_DELETE, "/api/v1/auth/browser/session", MG_MOD_AUTH, NONE, 0, STD, 0, auth_h_browser_session_delete },
 };
 
 static const char *const codes[MG_E__MAX] = {

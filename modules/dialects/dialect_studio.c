@@ -7,6 +7,7 @@
 #include "mg_health.h"
 #include "auth_http.h"
 #include "auth_oauth.h"
+#include "auth_keys.h"
 #include "wallet_http.h"
 #include "gen_http.h"
 #include "catalog_http.h"
@@ -54,6 +55,7 @@ enum studio_route {
 	R_STUDIO_TOPUP,
 	R_STUDIO_AUTORECHARGE,
 	R_STUDIO_BENCH_CYCLE,
+	R_STUDIO_KEY_ROTATE,
 	R_STUDIO__MAX
 };
 
@@ -78,11 +80,11 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_OAUTH_INTROSPECT] = { MG_POST, "/v1/oauth/introspect", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_introspect },
 	[R_STUDIO_OAUTH_JWKS] = { MG_GET, "/v1/oauth/jwks", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_jwks },
 	[R_STUDIO_OAUTH_METADATA] = { MG_GET, "/.well-known/oauth-authorization-server", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_metadata },
-	[R_STUDIO_GEN_IMAGE] = { MG_POST, "/v1/images/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_image, 1 },
-	[R_STUDIO_GEN_VIDEO] = { MG_POST, "/v1/videos/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_video, 1 },
-	[R_STUDIO_GEN_AUDIO] = { MG_POST, "/v1/audio/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_audio, 1 },
-	[R_STUDIO_GEN_COMPOSE] = { MG_POST, "/v1/compose", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_compose, 1 },
-	[R_STUDIO_GEN_LEGACY] = { MG_POST, "/v1/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_generate_legacy, 1 },
+	[R_STUDIO_GEN_IMAGE] = { MG_POST, "/v1/images/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_image },
+	[R_STUDIO_GEN_VIDEO] = { MG_POST, "/v1/videos/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_video },
+	[R_STUDIO_GEN_AUDIO] = { MG_POST, "/v1/audio/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_audio },
+	[R_STUDIO_GEN_COMPOSE] = { MG_POST, "/v1/compose", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_compose },
+	[R_STUDIO_GEN_LEGACY] = { MG_POST, "/v1/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_generate_legacy },
 	[R_STUDIO_JOB_GET] = { MG_GET, "/v1/jobs/{id}", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_job_get },
 	[R_STUDIO_JOB_CANCEL] = { MG_DELETE, "/v1/jobs/{id}", MG_MOD_GENERATION, AUTH, GEN, STD, 0, gen_h_job_cancel },
 	[R_STUDIO_GENERATION_GET] = { MG_GET, "/v1/generations/{id}", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_generation_get },
@@ -105,6 +107,7 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_TOPUP] = { MG_POST, "/v1/wallet/topup", MG_MOD_WALLET, AUTH, GEN | ADMIN, STD, 0, wallet_h_topup, 1 },
 	[R_STUDIO_AUTORECHARGE] = { MG_POST, "/v1/wallet/auto-recharge", MG_MOD_WALLET, AUTH, ADMIN, STD, 0, wallet_h_autorecharge, 1 },
 	[R_STUDIO_BENCH_CYCLE] = { MG_POST, "/v1/_bench/reserve-release", MG_MOD_WALLET, AUTH, GEN, STD, 0, wallet_h_bench_cycle },
+	[R_STUDIO_KEY_ROTATE] = { MG_POST, "/v1/api-keys/{id}/rotate", MG_MOD_AUTH, AUTH, ADMIN, STD, 0, auth_h_studio_rotate },
 };
 
 static const char *const codes[MG_E__MAX] = {
