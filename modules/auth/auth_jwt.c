@@ -419,7 +419,6 @@ auth_jwt_key_generate(const char *dir, time_t now, char kid[AUTH_JWT_KID_SIZE])
 	unsigned char rnd[4];
 	char ts[16], hex[9];
 	enum auth_jwt_err e;
-	int tries;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return AUTH_JWT_E_IO;
@@ -431,17 +430,25 @@ auth_jwt_key_generate(const char *dir, time_t now, char kid[AUTH_JWT_KID_SIZE])
 	/* From here l is held: goto err. */
 	if ((e = kid_list(dir, l)) != AUTH_JWT_OK)
 		goto err;
-	for (tries = 0; ; tries++) {
-		mg_random(rnd, sizeof(rnd));
-		mg_hex(rnd, sizeof(rnd), hex);
-		snprintf(kid, AUTH_JWT_KID_SIZE, "%.14s-%.8s", ts, hex);
-		/* Same second as the newest key: retry until sorted after it. */
-		if (l->n == 0 || strcmp(kid, l->kid[0]) > 0)
-			break;
-		if (strncmp(kid, l->kid[0], 14) != 0 || tries == 64) {
+	mg_random(rnd, sizeof(rnd));
+	mg_hex(rnd, sizeof(rnd), hex);
+	snprintf(kid, AUTH_JWT_KID_SIZE, "%.14s-%.8s", ts, hex);
+	if (l->n > 0 && strcmp(kid, l->kid[0]) <= 0) {
+		unsigned long prev;
+		uint32_t r;
+
+		/*
+		 * Same second as the newest key: pick a suffix above its
+		 * suffix, so the new key sorts newest without retrying.
+		 */
+		if (strncmp(kid, l->kid[0], 14) != 0 ||
+		    (prev = strtoul(l->kid[0] + 15, NULL, 16)) >= 0xffffffffUL) {
 			e = AUTH_JWT_E_KEYFILE;
 			goto err;
 		}
+		memcpy(&r, rnd, sizeof(r));
+		snprintf(kid, AUTH_JWT_KID_SIZE, "%.14s-%08x", ts,
+		    (unsigned)(prev + 1 + r % (0xffffffffUL - prev)));
 	}
 	if ((pkey = EVP_EC_gen("P-256")) == NULL) {
 		e = AUTH_JWT_E_SYSTEM;

@@ -25,7 +25,7 @@ enum credits_route {
 #define STD	MG_BODY_STD
 
 static const struct mg_route routes[R_CREDITS__MAX + 1] = {
-	[R_CREDITS_CHECKOUT] = { MG_POST, "/api/credits/checkout", MG_MOD_WALLET, MG_AUTHN_REQUIRED, 0, MG_BODY_STD, 0, pay_h_credits_checkout },
+	[R_CREDITS_CHECKOUT] = { MG_POST, "/api/credits/checkout", MG_MOD_WALLET, MG_AUTHN_REQUIRED, 0, MG_BODY_STD, 0, pay_h_credits_checkout, 1 },
 	[R_CREDITS_BALANCE] = { MG_GET, "/api/credits/balance", MG_MOD_WALLET, AUTH, MG_SCOPE_READ, STD, 0, wallet_h_credits_balance },
 	[R_CREDITS_BILLING_GET] = { MG_GET, "/api/billing", MG_MOD_WALLET, AUTH, MG_SCOPE_READ, STD, 0, wallet_h_billing_get },
 	[R_CREDITS_BILLING_PUT] = { MG_PUT, "/api/billing", MG_MOD_WALLET, AUTH, MG_SCOPE_GENERATE | MG_SCOPE_ADMIN, STD, 0, wallet_h_billing_put },
