@@ -390,6 +390,45 @@ test_https_serves(void)
 }
 
 static void
+test_invalid_json_400(void)
+{
+	static const char *const bad[] = { "{\"model\":", "[1,2]", "not json",
+	    "{\"a\":1} trailing", "\"str\"", NULL };
+	struct it_resp r;
+	size_t i;
+
+	for (i = 0; bad[i] != NULL; i++) {
+		it_post(&r, "/v1/estimate", W.key, bad[i]);
+		expect_error(&r, 400, "invalid_json");
+		it_free(&r);
+	}
+	/* The credits dialect names the same error in its own words. */
+	it_post(&r, "/api/api-keys", W.key, "{\"label\":");
+	CU_ASSERT_EQUAL(r.status, 400);
+	CU_ASSERT_STRING_EQUAL(it_str(&r, "error.code"), "INVALID_JSON");
+	it_free(&r);
+}
+
+static void
+test_json_too_deep_400(void)
+{
+	struct it_resp r;
+	char body[256];
+	size_t i, n = 0;
+
+	n += (size_t)snprintf(body, sizeof(body), "{\"model\":");
+	for (i = 0; i < 40; i++)
+		body[n++] = '[';
+	for (i = 0; i < 40; i++)
+		body[n++] = ']';
+	body[n++] = '}';
+	body[n] = '\0';
+	it_post(&r, "/v1/estimate", W.key, body);
+	expect_error(&r, 400, "invalid_json");
+	it_free(&r);
+}
+
+static void
 test_workers_survived(void)
 {
 	char now[1024];
@@ -470,6 +509,8 @@ static const struct mgt_case cases[] = {
 	{ "https_serves", test_https_serves },
 	{ "mgctl_errors", test_mgctl_errors },
 	{ "grant_ref_applies_once", test_grant_ref_applies_once },
+	{ "invalid_json_400", test_invalid_json_400 },
+	{ "json_too_deep_400", test_json_too_deep_400 },
 	{ "workers_survived", test_workers_survived },
 	{ NULL, NULL }
 };
