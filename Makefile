@@ -4,14 +4,16 @@
 CC	?= cc
 PKGS	 = fcgi json-c libmariadb libjwt libcurl libpcre2-8 libsodium gdlib openssl
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c11 -D_GNU_SOURCE -W -Wall -Wextra -Wmissing-prototypes \
+# `override`: CFLAGS=... on the command line replaces only the optimisation
+# and sanitizer part, never the warnings and include paths.
+override CFLAGS	+= -std=c11 -D_GNU_SOURCE -W -Wall -Wextra -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wwrite-strings -Wpointer-arith -Wshadow \
 	   -Wno-unused-parameter -Wno-missing-field-initializers -Werror -MMD -MP \
 	   -Imodules/common -Ifcgi -Idb -Imodules/core -Imodules/dialects \
 	   -Imodules/auth -Imodules/wallet -Imodules/generation -Imodules/catalog -Itests/lib
 PKG_CFLAGS := $(shell pkg-config --cflags $(filter-out fcgi,$(PKGS)) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out fcgi,$(PKGS)) 2>/dev/null) -lfcgi -lm
-CFLAGS	+= $(PKG_CFLAGS)
+override CFLAGS	+= $(PKG_CFLAGS)
 LDLIBS	+= $(PKG_LIBS)
 
 -include Makefile.local
@@ -78,6 +80,8 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all unit test clean
+# Keep object files of test programs (no rebuild on every make).
+.SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
@@ -105,3 +109,43 @@ bench: all $(B)/bin/bare_fcgi
 	tools/bench/run.sh
 
 .PHONY: deps run stop bench
+
+# ---------------------------------------------------------------------------
+# Quality targets (see ../shared/reference/c-style.md item 13).
+#   make check     unit suites built with AddressSanitizer + UBSan
+#   make valgrind  unit suites under valgrind (leaks are errors)
+#   make fuzz      libFuzzer harnesses (clang), FUZZ_SECONDS each (default 20)
+#   make lint      cppcheck over the C sources
+FUZZ_SECONDS ?= 20
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+
+check:
+	$(MAKE) B=build-asan CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined" build-asan/lib/libmg.a \
+	    $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
+	ASAN_OPTIONS=detect_leaks=1 tests/run.sh check $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
+
+valgrind: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do \
+	    valgrind -q --error-exitcode=99 --leak-check=full $$t > /dev/null || exit 1; \
+	    echo "valgrind clean: $$t"; done
+
+fuzz:
+	$(MAKE) B=build-fuzz CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/lib/libmg.a
+	@mkdir -p build-fuzz/bin build-fuzz/corpus
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	    clang -fsanitize=fuzzer,address,undefined $(CFLAGS) -O1 -Wno-error $$f \
+	        build-fuzz/lib/libmg.a $(LDLIBS) -o build-fuzz/bin/$$n || exit 1; \
+	    mkdir -p build-fuzz/corpus/$$n; \
+	    build-fuzz/bin/$$n -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$n || exit 1; \
+	done
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --suppress=missingIncludeSystem --suppress=unknownMacro \
+	    -Imodules/common -Ifcgi -Idb \
+	    fcgi db modules tools
+
+.PHONY: check valgrind fuzz lint

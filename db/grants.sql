@@ -46,3 +46,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON mediagate.autorecharge TO mg_wallet@loca
 GRANT SELECT, INSERT, UPDATE ON mediagate.autorecharge_attempts TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE ON mediagate.billing_settings TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
 GRANT SELECT ON mediagate.billing_settings TO mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+
+-- payments (005, modules/wallet/payments.c): the wallet pool records and
+-- settles external payments; mgctl (admin) reads them for ledger verify.
+GRANT SELECT, INSERT, UPDATE ON mediagate.payments TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.payment_checkouts TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
+GRANT SELECT, INSERT ON mediagate.payment_events TO mg_wallet@localhost, mg_wallet@'127.0.0.1';

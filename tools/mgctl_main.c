@@ -352,6 +352,29 @@ verify_holds(struct db_conn *db, json_object *errs)
 		json_object_array_add(errs, json_object_new_string(msg));
 	}
 	db_done(db, DB_ADM_VERIFY_PAYMENTS_REFS);
+	/* With the payments tables (005): per payment and per checkout. */
+	if (db_row(db, DB_ADM_HAS_PAYMENTS, "", "i", &n) != DB_OK)
+		return -1;
+	if (n < 2)
+		return 0;
+	if (db_exec(db, DB_ADM_VERIFY_PAYMENT_ROWS, "") != DB_OK)
+		return -1;
+	while (db_next(db, DB_ADM_VERIFY_PAYMENT_ROWS, "si", ref, sizeof(ref),
+	    &n) == DB_OK) {
+		snprintf(msg, sizeof(msg), "payment %s credited by %lld top-up "
+		    "rows", ref, (long long)n);
+		json_object_array_add(errs, json_object_new_string(msg));
+	}
+	db_done(db, DB_ADM_VERIFY_PAYMENT_ROWS);
+	if (db_exec(db, DB_ADM_VERIFY_CHECKOUT_ROWS, "") != DB_OK)
+		return -1;
+	while (db_next(db, DB_ADM_VERIFY_CHECKOUT_ROWS, "s", ref,
+	    sizeof(ref)) == DB_OK) {
+		snprintf(msg, sizeof(msg), "checkout %s credited under its own "
+		    "id and its payment's", ref);
+		json_object_array_add(errs, json_object_new_string(msg));
+	}
+	db_done(db, DB_ADM_VERIFY_CHECKOUT_ROWS);
 	return 0;
 }
 

@@ -38,10 +38,11 @@ CREATE TABLE workspace_members (
   CONSTRAINT fk_wm_user FOREIGN KEY (user_id) REFERENCES users (id)
 ) ENGINE=InnoDB;
 
--- API keys: only the SHA-256 of the plaintext is stored; looked up by it.
+-- API keys: only the SHA-256 of the plaintext is stored; looked up by it,
+-- so it is the clustered primary key (one index dive per authentication).
 -- scopes is a bit set: 1 generate, 2 read, 4 admin.
 CREATE TABLE api_keys (
-  id                     CHAR(36) CHARACTER SET ascii NOT NULL PRIMARY KEY,
+  id                     CHAR(36) CHARACTER SET ascii NOT NULL,
   workspace_id           CHAR(36) CHARACTER SET ascii NOT NULL,
   key_hash               BINARY(32) NOT NULL,
   prefix                 VARCHAR(16) CHARACTER SET ascii NOT NULL,
@@ -56,7 +57,8 @@ CREATE TABLE api_keys (
   expires_at             DATETIME(6) NULL,
   revoked_at             DATETIME(6) NULL,
   rotated_to             CHAR(36) CHARACTER SET ascii NULL,
-  UNIQUE KEY uq_api_keys_hash (key_hash),
+  PRIMARY KEY (key_hash),
+  UNIQUE KEY uq_api_keys_id (id),
   KEY (workspace_id, created_at),
   CONSTRAINT fk_key_ws FOREIGN KEY (workspace_id) REFERENCES workspaces (id)
 ) ENGINE=InnoDB;

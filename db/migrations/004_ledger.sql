@@ -73,3 +73,4 @@ CREATE TABLE billing_settings (
   updated_at    DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   CONSTRAINT fk_bs_ws FOREIGN KEY (workspace_id) REFERENCES workspaces (id)
 ) ENGINE=InnoDB;
+

@@ -8,43 +8,46 @@
 #include "auth_http.h"
 #include "auth_key.h"
 
+int
+auth_accept_row(struct mg_ctx *c, const struct auth_row *row)
+{
+	struct mg_principal *w = &c->who;
+
+	if (!row->active)
+		return mg_fail(c, MG_E_UNAUTHORIZED,
+		    "API key revoked or expired");
+	w->scopes = (unsigned)row->scopes;
+	w->has_cap = !row->cap_null;
+	w->daily_cap_micros = row->cap_null ? 0 : row->cap;
+	w->authenticated = 1;
+	if (c->route != NULL && c->route->scope != 0 &&
+	    !(w->scopes & c->route->scope))
+		return mg_fail(c, MG_E_FORBIDDEN,
+		    "this credential lacks the scope this route needs");
+	return 0;
+}
+
 /* Load the principal for a key hash; 0 ok, else status answered. */
 static int
 load_key(struct mg_ctx *c, const unsigned char hash[32])
 {
-	struct mg_principal *w = &c->who;
-	int64_t scopes, active, cap;
-	int cap_null;
+	struct auth_row row;
 	enum db_err e;
 
-	e = db_row(c->db, DB_AUTH_KEY_LOOKUP, "b", "ssssiIiisssii",
-	    hash, (size_t)32,
-	    w->key_id, sizeof(w->key_id), w->workspace_id,
-	    sizeof(w->workspace_id), w->tenant_id, sizeof(w->tenant_id),
-	    w->prefix, sizeof(w->prefix), &scopes, &cap, &cap_null,
-	    &w->daily_quota, &active, w->ws_name, sizeof(w->ws_name),
-	    w->ws_plan, sizeof(w->ws_plan), w->ws_created,
-	    sizeof(w->ws_created), &w->balance_micros, &w->reserved_micros);
+	e = db_row(c->db, DB_AUTH_KEY_LOOKUP, "b", AUTH_ROW_FMT,
+	    hash, (size_t)32, AUTH_ROW_ARGS(&c->who, &row));
 	if (e == DB_NOROW)
 		return mg_fail(c, MG_E_UNAUTHORIZED, "invalid API key");
 	if (e != DB_OK)
 		return mg_fail(c, MG_E_INTERNAL, "could not check credentials");
-	if (!active)
-		return mg_fail(c, MG_E_UNAUTHORIZED,
-		    "API key revoked or expired");
-	w->scopes = (unsigned)scopes;
-	w->has_cap = !cap_null;
-	w->daily_cap_micros = cap_null ? 0 : cap;
-	w->authenticated = 1;
-	return 0;
+	return auth_accept_row(c, &row);
 }
 
 int
-auth_authenticate(struct mg_ctx *c)
+auth_key_credential(struct mg_ctx *c, unsigned char hash[AUTH_KEY_HASH_LEN])
 {
 	const char *h, *tok;
 	size_t toklen;
-	unsigned char hash[AUTH_KEY_HASH_LEN];
 	enum auth_bearer_err be;
 	enum auth_key_err ke;
 
@@ -56,16 +59,49 @@ auth_authenticate(struct mg_ctx *c)
 	} else if ((h = fcgi_req_header(&c->req, "X-API-Key")) != NULL) {
 		tok = h;
 		toklen = strlen(h);
-	} else {
+	} else
+		return AUTH_NOT_A_KEY;
+	/* Something that is not shaped like a key: maybe an access token. */
+	if (memchr(tok, '.', toklen) != NULL)
+		return AUTH_NOT_A_KEY;
+	if ((ke = auth_key_parse(tok, toklen, hash)) != AUTH_KEY_OK)
+		return mg_fail(c, MG_E_UNAUTHORIZED, "invalid API key: %s",
+		    auth_key_strerror(ke));
+	return 0;
+}
+
+int
+auth_authenticate(struct mg_ctx *c)
+{
+	unsigned char hash[AUTH_KEY_HASH_LEN];
+	int st;
+
+	if ((st = auth_key_credential(c, hash)) == 0)
+		return load_key(c, hash);
+	if (st != AUTH_NOT_A_KEY)
+		return st;
+	if (fcgi_req_header(&c->req, "Authorization") == NULL &&
+	    fcgi_req_header(&c->req, "X-API-Key") == NULL) {
 		if (c->route->authn == MG_AUTHN_OPTIONAL)
 			return 0;
 		return mg_fail(c, MG_E_UNAUTHORIZED, "missing API key: send "
 		    "Authorization: Bearer <key> or X-API-Key");
 	}
-	if ((ke = auth_key_parse(tok, toklen, hash)) != AUTH_KEY_OK)
-		return mg_fail(c, MG_E_UNAUTHORIZED, "invalid API key: %s",
-		    auth_key_strerror(ke));
-	return load_key(c, hash);
+	return mg_fail(c, MG_E_UNAUTHORIZED, "invalid credential");
+}
+
+int
+auth_require(struct mg_ctx *c)
+{
+	int st;
+
+	if ((st = auth_authenticate(c)) != 0)
+		return st;
+	if (c->who.authenticated && c->route->scope != 0 &&
+	    !(c->who.scopes & c->route->scope))
+		return mg_fail(c, MG_E_FORBIDDEN,
+		    "this credential lacks the scope this route needs");
+	return 0;
 }
 
 json_object *

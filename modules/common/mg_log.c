@@ -31,16 +31,32 @@ mg_log_set_rid(const char *rid)
 static void
 line_start(struct mg_buf *b, enum mg_log_level lvl)
 {
+	static time_t last_sec = -1;
+	static char ts[24];
+	static int pid;
 	struct timeval tv;
 	struct tm tm;
-	char ts[32];
+	char ms[8];
 
+	/* The calendar part changes once a second: format it once. */
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	mg_buf_printf(b, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"pid\":%d,"
-	    "\"module\":\"", ts, (long)tv.tv_usec / 1000, level_names[lvl],
-	    (int)getpid());
+	if (tv.tv_sec != last_sec || pid != getpid()) {
+		last_sec = tv.tv_sec;
+		pid = getpid();
+		gmtime_r(&tv.tv_sec, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	}
+	ms[0] = '.';
+	ms[1] = (char)('0' + tv.tv_usec / 100000);
+	ms[2] = (char)('0' + tv.tv_usec / 10000 % 10);
+	ms[3] = (char)('0' + tv.tv_usec / 1000 % 10);
+	ms[4] = '\0';
+	mg_buf_puts(b, "{\"ts\":\"");
+	mg_buf_puts(b, ts);
+	mg_buf_puts(b, ms);
+	mg_buf_puts(b, "Z\",\"level\":\"");
+	mg_buf_puts(b, level_names[lvl]);
+	mg_buf_printf(b, "\",\"pid\":%d,\"module\":\"", pid);
 	mg_buf_json_escape(b, log_module);
 	mg_buf_puts(b, "\",\"rid\":\"");
 	mg_buf_json_escape(b, log_rid);

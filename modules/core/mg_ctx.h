@@ -75,6 +75,8 @@ enum mg_authn {
 	MG_AUTHN_NONE,		/* public */
 	MG_AUTHN_REQUIRED,	/* API key or access token, else 401 */
 	MG_AUTHN_OPTIONAL,	/* used when present and valid */
+	MG_AUTHN_HANDLER,	/* required, checked by the handler in its own
+				   query (auth_key_credential, auth_accept_row) */
 };
 
 /* Who is calling, filled by the auth module before the handler runs. */

@@ -121,7 +121,7 @@ mg_idem_begin(struct mg_ctx *c, const char *key, struct mg_idem *st)
 	    c->req.body_len, hash);
 	ttl = mg_cfg_int("idempotency_ttl_seconds", MG_IDEM_TTL_DEFAULT);
 	for (tries = 0; tries < 2; tries++) {
-		e = db_exec(c->db, DB_IDEM_INSERT, "ssss" "i", ws, key,
+		e = db_exec(c->db, DB_IDEM_INSERT, "ssssi", ws, key,
 		    c->route->pattern, hash, ttl);
 		if (e == DB_OK) {
 			st->active = 1;

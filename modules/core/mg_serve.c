@@ -99,13 +99,11 @@ prepare(struct mg_ctx *c)
 			return mg_fail(c, MG_E_INTERNAL, "out of memory");
 		return mg_fail(c, MG_E_BAD_REQUEST, "%s", fcgi_req_strerror(re));
 	}
-	if (c->route->authn != MG_AUTHN_NONE) {
-		if ((st = auth_authenticate(c)) != 0)
+	/* MG_AUTHN_HANDLER routes authenticate inside their own query. */
+	if (c->route->authn == MG_AUTHN_REQUIRED ||
+	    c->route->authn == MG_AUTHN_OPTIONAL) {
+		if ((st = auth_require(c)) != 0)
 			return st;
-		if (c->who.authenticated && c->route->scope != 0 &&
-		    !(c->who.scopes & c->route->scope))
-			return mg_fail(c, MG_E_FORBIDDEN,
-			    "this credential lacks the scope this route needs");
 	}
 	return 0;
 }
@@ -133,6 +131,36 @@ run(struct mg_ctx *c)
 	return st;
 }
 
+/* The reason phrase nginx puts on the status line. */
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 402: return "Payment Required";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 413: return "Payload Too Large";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	default:  return "Status";
+	}
+}
+
 /* Write status line, headers and body to nginx. */
 static void
 respond(struct mg_ctx *c)
@@ -142,9 +170,9 @@ respond(struct mg_ctx *c)
 	int n;
 
 	n = snprintf(head, sizeof(head),
-	    "Status: %d\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 	    "X-Request-Id: %s\r\nX-Content-Type-Options: nosniff\r\n",
-	    c->status, c->content_type ? c->content_type : "application/json",
+	    c->status, reason(c->status), c->content_type ? c->content_type : "application/json",
 	    c->body.len, c->req.rid);
 	FCGX_PutStr(head, n, out);
 	if (c->headers.len > 0)

@@ -5,9 +5,11 @@
 #include <stddef.h>
 
 #include "dialect.h"
+#include "payments_http.h"
 #include "wallet_http.h"
 
 enum credits_route {
+	R_CREDITS_CHECKOUT,	/* payments (modules/wallet/payments_http.c) */
 	R_CREDITS_BALANCE,
 	R_CREDITS_BILLING_GET,
 	R_CREDITS_BILLING_PUT,
@@ -18,6 +20,7 @@ enum credits_route {
 #define STD	MG_BODY_STD
 
 static const struct mg_route routes[R_CREDITS__MAX + 1] = {
+	[R_CREDITS_CHECKOUT] = { MG_POST, "/api/credits/checkout", MG_MOD_WALLET, MG_AUTHN_REQUIRED, 0, MG_BODY_STD, 0, pay_h_credits_checkout, 1 },
 	[R_CREDITS_BALANCE] = { MG_GET, "/api/credits/balance", MG_MOD_WALLET, AUTH, MG_SCOPE_READ, STD, 0, wallet_h_credits_balance },
 	[R_CREDITS_BILLING_GET] = { MG_GET, "/api/billing", MG_MOD_WALLET, AUTH, MG_SCOPE_READ, STD, 0, wallet_h_billing_get },
 	[R_CREDITS_BILLING_PUT] = { MG_PUT, "/api/billing", MG_MOD_WALLET, AUTH, MG_SCOPE_GENERATE | MG_SCOPE_ADMIN, STD, 0, wallet_h_billing_put },

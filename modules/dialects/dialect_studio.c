@@ -25,6 +25,7 @@ enum studio_route {
 	R_STUDIO_CREDITS,
 	R_STUDIO_TOPUP,
 	R_STUDIO_AUTORECHARGE,
+	R_STUDIO_BENCH_CYCLE,
 	R_STUDIO__MAX
 };
 
@@ -39,7 +40,7 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_HEALTH] = { MG_GET, "/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_basic },
 	[R_STUDIO_HEALTH_DETAILED] = { MG_GET, "/health/detailed", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_detailed },
 	[R_STUDIO_ME] = { MG_GET, "/v1/me", MG_MOD_AUTH, AUTH, 0, STD, 0, auth_h_me },
-	[R_STUDIO_WALLET] = { MG_GET, "/v1/wallet", MG_MOD_WALLET, AUTH, READ, STD, 0, wallet_h_get },
+	[R_STUDIO_WALLET] = { MG_GET, "/v1/wallet", MG_MOD_WALLET, MG_AUTHN_HANDLER, READ, STD, 0, wallet_h_get },
 	[R_STUDIO_GEN_IMAGE] = { MG_POST, "/v1/images/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_image, 1 },
 	[R_STUDIO_GEN_VIDEO] = { MG_POST, "/v1/videos/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_video, 1 },
 	[R_STUDIO_GEN_AUDIO] = { MG_POST, "/v1/audio/generate", MG_MOD_GENERATION, AUTH, GEN, STD, 1, gen_h_audio, 1 },
@@ -51,6 +52,7 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_CREDITS] = { MG_GET, "/v1/credits", MG_MOD_WALLET, AUTH, READ, STD, 0, wallet_h_credits },
 	[R_STUDIO_TOPUP] = { MG_POST, "/v1/wallet/topup", MG_MOD_WALLET, AUTH, GEN | ADMIN, STD, 0, wallet_h_topup, 1 },
 	[R_STUDIO_AUTORECHARGE] = { MG_POST, "/v1/wallet/auto-recharge", MG_MOD_WALLET, AUTH, ADMIN, STD, 0, wallet_h_autorecharge, 1 },
+	[R_STUDIO_BENCH_CYCLE] = { MG_POST, "/v1/_bench/reserve-release", MG_MOD_WALLET, AUTH, GEN, STD, 0, wallet_h_bench_cycle },
 };
 
 static const char *const codes[MG_E__MAX] = {

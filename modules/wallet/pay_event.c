@@ -130,6 +130,20 @@ metadata(json_object *o, char *wallet, char *workspace)
 	    PAY_META_MAX), 0);
 }
 
+/* metadata.package (what a Checkout sold), optional; "" when absent. */
+static int
+stripe_package(json_object *o, char *package)
+{
+	json_object *md;
+	int rc;
+
+	package[0] = '\0';
+	if ((rc = field(pay_json_obj(o, "metadata", &md), 0)) != PAY_EVT_OK ||
+	    md == NULL)
+		return rc;
+	return field(pay_json_str(md, "package", package, PAY_META_MAX), 0);
+}
+
 /* Required amount in cents, [0, PAY_CENTS_MAX]; fills cents and micros. */
 static int
 stripe_amount(json_object *o, const char *key, struct pay_stripe_event *ev)
@@ -296,7 +310,8 @@ pay_stripe_event_parse(const char *buf, size_t len,
 	}
 	if ((rc = field(pay_json_str(o, "status", ev->status,
 	    sizeof(ev->status)), 0)) ||
-	    (rc = metadata(o, ev->wallet_id, ev->workspace_id)))
+	    (rc = metadata(o, ev->wallet_id, ev->workspace_id)) ||
+	    (rc = stripe_package(o, ev->package)))
 		goto err;
 	switch (ev->type) {
 	case PAY_ST_CHECKOUT_COMPLETED:

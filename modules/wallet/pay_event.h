@@ -96,6 +96,7 @@ struct pay_stripe_event {
 	char			 workspace_id[PAY_META_MAX];	/* metadata */
 	char			 error_code[PAY_TYPE_MAX];	/* last_payment_error */
 	char			 error_message[PAY_MSG_MAX];
+	char			 package[PAY_META_MAX];	/* metadata.package */
 };
 
 /* Coinbase Commerce event types (payments.md §4). */

@@ -166,6 +166,11 @@ pay_stripe_checkout_form(const struct pay_stripe_checkout_req *r,
 	    form_meta(b, "payment_intent_data[metadata]", r->wallet_id,
 	    r->workspace_id) < 0)
 		return -1;
+	if (nonempty(r->package) &&
+	    (pay_form_add(b, "metadata[package]", r->package) < 0 ||
+	    pay_form_add(b, "payment_intent_data[metadata][package]",
+	    r->package) < 0))
+		return -1;
 	if (r->expires_at > 0 &&
 	    pay_form_add_i64(b, "expires_at", r->expires_at) < 0)
 		return -1;
@@ -260,7 +265,9 @@ pay_stripe_parse_obj(const char *buf, size_t len, struct pay_stripe_obj *o)
 	    OPT(pay_json_str(md, "wallet_id", o->wallet_id,
 	    sizeof(o->wallet_id))) ||
 	    OPT(pay_json_str(md, "workspace_id", o->workspace_id,
-	    sizeof(o->workspace_id))))
+	    sizeof(o->workspace_id))) ||
+	    OPT(pay_json_str(md, "package", o->package,
+	    sizeof(o->package))))
 		goto err;
 	if (OPT(pay_json_obj(root, "last_payment_error", &lpe)) ||
 	    OPT(pay_json_str(lpe, "code", o->error_code,

@@ -84,6 +84,7 @@ struct pay_stripe_obj {
 	int	 requires_action;	/* next_action is not null */
 	char	 error_code[PAY_TYPE_MAX];	/* last_payment_error */
 	char	 error_message[PAY_MSG_MAX];
+	char	 package[PAY_META_MAX];		/* metadata.package, "" if none */
 };
 
 struct pay_stripe_customer_req {
@@ -104,6 +105,8 @@ struct pay_stripe_checkout_req {
 	const char	*wallet_id;	/* put in BOTH metadata maps */
 	const char	*workspace_id;
 	int64_t		 expires_at;	/* unix s, now+30 min … now+24 h; 0 omits */
+	const char	*package;	/* optional: metadata[package] in BOTH
+					   maps (what was sold, payments.c) */
 };
 
 /* §2 POST /v1/payment_intents (auto-recharge: confirm + off_session). */

@@ -21,6 +21,7 @@ static const char *const errs[WALLET__MAX] = {
 	"database error",				/* WALLET_DB */
 	"no open hold of that job and amount",		/* WALLET_NO_HOLD */
 	"Stripe refused or failed",			/* WALLET_STRIPE */
+	"deadlock or lock wait: retry the transaction",	/* WALLET_RETRY */
 };
 
 const char *
@@ -114,17 +115,27 @@ wallet_debit(struct db_conn *db, const char *ws, const char *kind,
 	return change(db, ws, kind, amount, ref, desc, 1);
 }
 
-/* Map a statement failure inside a transaction to a wallet_err. */
+/* Map a statement failure to a wallet_err. */
 static enum wallet_err
 tx_err(enum db_err e)
 {
 	if (e == DB_DUP)
 		return WALLET_DUPLICATE;
+	if (e == DB_GONE)
+		return WALLET_UNKNOWN;
+	if (e == DB_RETRY)
+		return WALLET_RETRY;
 	return WALLET_DB;
 }
 
-enum wallet_err
-wallet_hold_ttl_tx(struct db_conn *db, const char *ws, const char *job,
+/*
+ * A hold inside the caller's transaction: the ledger row "hold:<job>"
+ * first (a replay fails on its unique ref before the wallet row is
+ * locked), the holds row, then the conditional reserve, last, so the
+ * hot-row lock is held only until COMMIT (limits.md).
+ */
+static enum wallet_err
+hold_call(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t amount, int64_t ttl, const char *desc)
 {
 	char ref[80];
@@ -134,7 +145,6 @@ wallet_hold_ttl_tx(struct db_conn *db, const char *ws, const char *job,
 	    ttl > 30 * 86400 || strlen(job) > 64)
 		return WALLET_BAD_AMOUNT;
 	snprintf(ref, sizeof(ref), "hold:%s", job);
-	/* Ledger row first: the lock on the wallet row is taken last. */
 	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws, "hold",
 	    (int64_t)0, amount, ref, desc ? desc : "", job, key)) != DB_OK)
 		return tx_err(e);
@@ -145,6 +155,96 @@ wallet_hold_ttl_tx(struct db_conn *db, const char *ws, const char *job,
 		return tx_err(e);
 	return db_affected(db, DB_WALLET_HOLD) == 1 ? WALLET_OK :
 	    WALLET_INSUFFICIENT;
+}
+
+/*
+ * Capture actual ≤ hold and release the rest, inside the caller's
+ * transaction: the unique "settle:<job>" row first (a second settle stops
+ * there), the hold closed only if open with exactly this amount, then the
+ * wallet.
+ */
+static enum wallet_err
+settle_call(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t hold, int64_t actual, const char *desc)
+{
+	char ref[80];
+	enum db_err e;
+
+	if (hold <= 0 || actual < 0 || actual > hold || strlen(job) > 64)
+		return WALLET_BAD_AMOUNT;
+	snprintf(ref, sizeof(ref), "settle:%s", job);
+	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws,
+	    actual > 0 ? "capture" : "release", -actual, -hold, ref,
+	    desc ? desc : "", job, key)) != DB_OK)
+		return tx_err(e);
+	if ((e = db_exec(db, DB_HOLD_SETTLE, "sissi", actual > 0 ?
+	    "captured" : "released", actual, job, ws, hold)) != DB_OK)
+		return tx_err(e);
+	if (db_affected(db, DB_HOLD_SETTLE) != 1)
+		return WALLET_NO_HOLD;
+	if ((e = db_exec(db, DB_WALLET_SETTLE, "iis", actual, hold, ws)) != DB_OK)
+		return tx_err(e);
+	return db_affected(db, DB_WALLET_SETTLE) == 1 ? WALLET_OK :
+	    WALLET_NO_WALLET;
+}
+
+struct one_args {
+	const char	*ws, *job, *key, *desc;
+	int64_t		 a, b;
+	int		 settle;
+	enum wallet_err	 result;
+};
+
+static int
+one_tx(struct db_conn *db, void *arg)
+{
+	struct one_args *o = arg;
+
+	o->result = o->settle ?
+	    settle_call(db, o->ws, o->job, o->key, o->a, o->b, o->desc) :
+	    hold_call(db, o->ws, o->job, o->key, o->a, o->b, o->desc);
+	if (o->result == WALLET_RETRY)
+		return DB_RETRY;
+	return o->result == WALLET_OK ? DB_OK : DB_ERR__MAX + 1;
+}
+
+/* A hold or settle in its own transaction (db_tx retries deadlocks). */
+static enum wallet_err
+one(struct db_conn *db, struct one_args *o)
+{
+	int rc = db_tx(db, one_tx, o);
+
+	if (rc == DB_OK)
+		return WALLET_OK;
+	if (rc == DB_ERR__MAX + 1)
+		return o->result;
+	return rc == DB_GONE ? WALLET_UNKNOWN : rc == DB_RETRY ?
+	    WALLET_RETRY : WALLET_DB;
+}
+
+enum wallet_err
+wallet_hold(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t amount, int64_t ttl, const char *desc)
+{
+	struct one_args o = { ws, job, key, desc, amount, ttl, 0, WALLET_DB };
+
+	return one(db, &o);
+}
+
+enum wallet_err
+wallet_settle(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t hold, int64_t actual, const char *desc)
+{
+	struct one_args o = { ws, job, key, desc, hold, actual, 1, WALLET_DB };
+
+	return one(db, &o);
+}
+
+enum wallet_err
+wallet_hold_ttl_tx(struct db_conn *db, const char *ws, const char *job,
+    const char *key, int64_t amount, int64_t ttl, const char *desc)
+{
+	return hold_call(db, ws, job, key, amount, ttl, desc);
 }
 
 enum wallet_err
@@ -160,27 +260,7 @@ static enum wallet_err
 settle_tx(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t hold, int64_t actual, const char *desc)
 {
-	char ref[80];
-	enum db_err e;
-
-	if (hold <= 0 || actual < 0 || actual > hold || strlen(job) > 64)
-		return WALLET_BAD_AMOUNT;
-	snprintf(ref, sizeof(ref), "settle:%s", job);
-	/* The unique settle ref first: a second settle stops here. */
-	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws,
-	    actual > 0 ? "capture" : "release", -actual, -hold, ref,
-	    desc ? desc : "", job, key)) != DB_OK)
-		return tx_err(e);
-	/* The hold must be open with exactly this amount (capture ≤ hold). */
-	if ((e = db_exec(db, DB_HOLD_SETTLE, "sissi", actual > 0 ?
-	    "captured" : "released", actual, job, ws, hold)) != DB_OK)
-		return tx_err(e);
-	if (db_affected(db, DB_HOLD_SETTLE) != 1)
-		return WALLET_NO_HOLD;
-	if ((e = db_exec(db, DB_WALLET_SETTLE, "iis", actual, hold, ws)) != DB_OK)
-		return tx_err(e);
-	return db_affected(db, DB_WALLET_SETTLE) == 1 ? WALLET_OK :
-	    WALLET_NO_WALLET;
+	return settle_call(db, ws, job, key, hold, actual, desc);
 }
 
 enum wallet_err
@@ -207,23 +287,6 @@ wallet_adjust(struct db_conn *db, const char *ws, int64_t amount,
 	    change(db, ws, "adjustment", -amount, ref, desc, 1);
 }
 
-struct reap_args {
-	const char	*ws, *job, *key;
-	int64_t		 amount;
-	enum wallet_err	 result;
-};
-
-/* One expired hold, released in its own transaction. */
-static int
-reap_tx(struct db_conn *db, void *arg)
-{
-	struct reap_args *a = arg;
-
-	a->result = settle_tx(db, a->ws, a->job, *a->key ? a->key : NULL,
-	    a->amount, 0, "hold expired");
-	return a->result == WALLET_OK ? DB_OK : DB_ERR__MAX + 1;
-}
-
 #define REAP_MAX	1000
 
 int
@@ -233,8 +296,8 @@ wallet_reap_expired(struct db_conn *db, int64_t now, int limit)
 		char	job[65], ws[37], key[37];
 		int64_t	amount;
 	} batch[REAP_MAX];
-	struct reap_args a;
-	int n = 0, i, released = 0, rc;
+	enum wallet_err r;
+	int n = 0, i, released = 0;
 
 	if (limit <= 0)
 		return 0;
@@ -251,17 +314,15 @@ wallet_reap_expired(struct db_conn *db, int64_t now, int limit)
 		n++;
 	db_done(db, DB_HOLD_EXPIRED);
 	for (i = 0; i < n; i++) {
-		a.ws = batch[i].ws;
-		a.job = batch[i].job;
-		a.key = batch[i].key;
-		a.amount = batch[i].amount;
-		a.result = WALLET_OK;
-		rc = db_tx(db, reap_tx, &a);
-		if (rc == DB_OK)
+		/* Its own transaction, the settle ref of the job: once only. */
+		r = wallet_settle(db, batch[i].ws, batch[i].job,
+		    *batch[i].key ? batch[i].key : NULL, batch[i].amount, 0,
+		    "hold expired");
+		if (r == WALLET_OK)
 			released++;
-		else if (rc != DB_ERR__MAX + 1)
-			mg_log(MG_LOG_WARN, "reap hold %s: %s", a.job,
-			    db_strerror((enum db_err)rc));
+		else if (r != WALLET_DUPLICATE && r != WALLET_NO_HOLD)
+			mg_log(MG_LOG_WARN, "reap hold %s: %s", batch[i].job,
+			    wallet_strerror(r));
 	}
 	if (released > 0)
 		mg_log(MG_LOG_INFO, "released %d expired holds", released);
@@ -314,7 +375,7 @@ wallet_autorecharge_check(struct db_conn *db, const char *ws)
 	if (e != DB_OK)
 		return WALLET_DB;
 	if (*cus == '\0') {
-		db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", NULL, "failed",
+		db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", (const char *)NULL, "failed",
 		    "workspace has no Stripe customer", ckey);
 		return WALLET_STRIPE;
 	}
@@ -332,11 +393,56 @@ wallet_autorecharge_check(struct db_conn *db, const char *ws)
 	if (rc != PAY_STRIPE_OK) {
 		mg_log(MG_LOG_WARN, "auto-recharge %s: %s: %s", ws,
 		    pay_stripe_strerror(rc), se.message);
-		db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", NULL, "failed",
+		db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", (const char *)NULL, "failed",
 		    *se.message ? se.message : pay_stripe_strerror(rc), ckey);
 		return WALLET_STRIPE;
 	}
 	db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", pi.id, pi.status, "", ckey);
 	mg_log(MG_LOG_INFO, "auto-recharge %s: %s %s", ws, pi.id, pi.status);
 	return WALLET_OK;
+}
+
+/*
+ * Inside the caller's open transaction (payments.c: the payment row and its
+ * credit commit together). The ledger row first, so a replay is DB_DUP →
+ * WALLET_DUPLICATE before the wallet row is locked; a failed statement rolls
+ * back only itself, so the caller's transaction goes on. On anything but
+ * WALLET_OK / WALLET_DUPLICATE the caller must roll back.
+ */
+static enum wallet_err
+change_tx(struct db_conn *db, const char *ws, const char *kind, int64_t amount,
+    const char *ref, const char *desc, int debit)
+{
+	enum db_stmt st = debit ? DB_WALLET_DEBIT : DB_WALLET_CREDIT;
+	enum db_err e;
+
+	if (amount <= 0 || amount > WALLET_MAX_CREDIT)
+		return WALLET_BAD_AMOUNT;
+	e = db_exec(db, DB_LEDGER_INSERT, "ssiissnn", ws, kind,
+	    debit ? -amount : amount, (int64_t)0, ref, desc ? desc : "");
+	if (e != DB_OK)	/* DB_RETRY: db_errno() tells the caller's db_tx */
+		return e == DB_DUP ? WALLET_DUPLICATE : WALLET_DB;
+	if ((e = db_exec(db, st, "is", amount, ws)) != DB_OK)
+		return WALLET_DB;
+	return db_affected(db, st) == 1 ? WALLET_OK : WALLET_NO_WALLET;
+}
+
+enum wallet_err
+wallet_credit_tx(struct db_conn *db, const char *ws, const char *kind,
+    int64_t amount, const char *ref, const char *desc)
+{
+	if (strcmp(kind, "grant") != 0 && strcmp(kind, "topup") != 0 &&
+	    strcmp(kind, "adjustment") != 0)
+		return WALLET_BAD_AMOUNT;
+	return change_tx(db, ws, kind, amount, ref, desc, 0);
+}
+
+enum wallet_err
+wallet_debit_tx(struct db_conn *db, const char *ws, const char *kind,
+    int64_t amount, const char *ref, const char *desc)
+{
+	if (strcmp(kind, "refund") != 0 && strcmp(kind, "chargeback") != 0 &&
+	    strcmp(kind, "adjustment") != 0)
+		return WALLET_BAD_AMOUNT;
+	return change_tx(db, ws, kind, amount, ref, desc, 1);
 }

@@ -23,6 +23,9 @@ enum wallet_err {
 	WALLET_DB,		/* database failure */
 	WALLET_NO_HOLD,		/* no open hold of that job and amount */
 	WALLET_STRIPE,		/* auto-recharge: Stripe refused or failed */
+	WALLET_RETRY,		/* _tx functions: deadlock / lock wait; roll
+				   back and retry (return DB_RETRY from the
+				   db_tx callback) */
 	WALLET__MAX
 };
 
@@ -46,6 +49,19 @@ enum wallet_err	 wallet_credit(struct db_conn *, const char *workspace_id,
  * below zero; a negative wallet then accepts no new holds (wallet_hold_tx).
  */
 enum wallet_err	 wallet_debit(struct db_conn *, const char *workspace_id,
+		    const char *kind, int64_t amount, const char *ref,
+		    const char *description);
+
+/*
+ * The same two, INSIDE the caller's open transaction (db_tx), for callers
+ * that must commit another row with the money (payments.c: the payment row
+ * and its credit). WALLET_DUPLICATE leaves the transaction usable (only the
+ * ledger INSERT failed); on any other error the caller must roll back.
+ */
+enum wallet_err	 wallet_credit_tx(struct db_conn *, const char *workspace_id,
+		    const char *kind, int64_t amount, const char *ref,
+		    const char *description);
+enum wallet_err	 wallet_debit_tx(struct db_conn *, const char *workspace_id,
 		    const char *kind, int64_t amount, const char *ref,
 		    const char *description);
 
@@ -88,6 +104,19 @@ enum wallet_err	 wallet_release_tx(struct db_conn *, const char *workspace_id,
 enum wallet_err	 wallet_hold_ttl_tx(struct db_conn *, const char *workspace_id,
 		    const char *job_id, const char *api_key_id, int64_t amount,
 		    int64_t ttl_seconds, const char *description);
+
+/*
+ * Self-contained hold / settle: the _tx functions in their own transaction
+ * (db_tx: retried on deadlock). WALLET_UNKNOWN when the answer to the
+ * commit was lost (retry: the refs make it safe). For callers with no
+ * other row to change atomically with the money (reaper, benchmarks).
+ */
+enum wallet_err	 wallet_hold(struct db_conn *, const char *workspace_id,
+		    const char *job_id, const char *api_key_id, int64_t amount,
+		    int64_t ttl_seconds, const char *description);
+enum wallet_err	 wallet_settle(struct db_conn *, const char *workspace_id,
+		    const char *job_id, const char *api_key_id, int64_t hold,
+		    int64_t actual, const char *description);
 
 /*
  * Release every open hold whose expiry is ≤ now (unix seconds), at most

@@ -9,6 +9,8 @@
 #include "mg_crypto.h"
 #include "mg_util.h"
 #include "pay_stripe.h"
+#include "wallet.h"
+#include "auth_http.h"
 #include "wallet_http.h"
 
 json_object *
@@ -38,55 +40,103 @@ balance_json(int64_t balance, int64_t reserved)
 	return b;
 }
 
+/* One ledger row as a transaction object. */
+static json_object *
+tx_json(int64_t id, const char *kind, int64_t amount, int64_t rdelta,
+    const char *ref, const char *desc, const char *job, const char *at)
+{
+	json_object *t = json_object_new_object();
+
+	json_object_object_add(t, "id", json_object_new_int64(id));
+	json_object_object_add(t, "type", json_object_new_string(kind));
+	json_object_object_add(t, "amount_usd", wallet_usd_json(amount));
+	json_object_object_add(t, "amount_micros", json_object_new_int64(amount));
+	json_object_object_add(t, "reserved_delta_micros",
+	    json_object_new_int64(rdelta));
+	json_object_object_add(t, "reference", json_object_new_string(ref));
+	json_object_object_add(t, "description", json_object_new_string(desc));
+	json_object_object_add(t, "job_id", *job ?
+	    json_object_new_string(job) : NULL);
+	json_object_object_add(t, "created_at", json_object_new_string(at));
+	return t;
+}
+
+static int
+wallet_reply(struct mg_ctx *c, json_object *txs)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "balance",
+	    balance_json(c->who.balance_micros, c->who.reserved_micros));
+	json_object_object_add(o, "recent_transactions", txs);
+	return mg_reply_json(c, 200, o);
+}
+
 /*
  * GET /v1/wallet?limit=1..200 (default 20): balance + recent ledger rows.
- * The balance came with the authentication query; one more query here.
+ * An API-key caller is authenticated by the same statement that reads the
+ * ledger (DB_WALLET_AUTH_RECENT): one round trip. Other credentials take the
+ * generic path and a second query.
  */
 int
 wallet_h_get(struct mg_ctx *c)
 {
 	const char *ls = fcgi_req_query(&c->req, c->arena, "limit");
 	int64_t limit = 20, id, amount, rdelta;
+	int id_null, st;
 	char kind[16], ref[192], desc[256], job[37], at[32];
-	json_object *o, *txs, *t;
+	unsigned char hash[32];
+	struct auth_row row;
+	json_object *txs;
 	enum db_err e;
 
-	if (ls != NULL && mg_parse_i64(ls, strlen(ls), 1, 200, &limit) != 0)
+	if (ls != NULL && mg_parse_i64(ls, strlen(ls), 1, 200, &limit) != 0) {
+		if ((st = auth_require(c)) != 0)
+			return st;
 		return mg_fail(c, MG_E_INVALID_PARAM,
 		    "limit must be an integer from 1 to 200");
-	if ((e = db_exec(c->db, DB_WALLET_RECENT, "si", c->who.workspace_id,
-	    limit)) != DB_OK)
+	}
+	if ((st = auth_key_credential(c, hash)) == 0) {
+		if (db_exec(c->db, DB_WALLET_AUTH_RECENT, "bi", hash,
+		    (size_t)32, limit) != DB_OK)
+			return mg_fail(c, MG_E_INTERNAL, "could not read the wallet");
+		txs = mg_json_own(c, json_object_new_array_ext((int)limit));
+		while ((e = db_next(c->db, DB_WALLET_AUTH_RECENT,
+		    AUTH_ROW_FMT "Isiissss", AUTH_ROW_ARGS(&c->who, &row), &id,
+		    &id_null, kind, sizeof(kind), &amount, &rdelta, ref,
+		    sizeof(ref), desc, sizeof(desc), job, sizeof(job), at,
+		    sizeof(at))) == DB_OK) {
+			if (!c->who.authenticated &&
+			    (st = auth_accept_row(c, &row)) != 0) {
+				db_done(c->db, DB_WALLET_AUTH_RECENT);
+				return st;
+			}
+			if (!id_null)
+				json_object_array_add(txs, tx_json(id, kind,
+				    amount, rdelta, ref, desc, job, at));
+		}
+		db_done(c->db, DB_WALLET_AUTH_RECENT);
+		if (e != DB_NOROW)
+			return mg_fail(c, MG_E_INTERNAL, "could not read the wallet");
+		if (!c->who.authenticated)
+			return mg_fail(c, MG_E_UNAUTHORIZED, "invalid API key");
+		return wallet_reply(c, json_object_get(txs));
+	}
+	if (st != AUTH_NOT_A_KEY || (st = auth_require(c)) != 0)
+		return st;
+	if (db_exec(c->db, DB_WALLET_RECENT, "si", c->who.workspace_id,
+	    limit) != DB_OK)
 		return mg_fail(c, MG_E_INTERNAL, "could not read the wallet");
-	txs = json_object_new_array_ext((int)limit);
+	txs = mg_json_own(c, json_object_new_array_ext((int)limit));
 	while ((e = db_next(c->db, DB_WALLET_RECENT, "isiissss", &id,
 	    kind, sizeof(kind), &amount, &rdelta, ref, sizeof(ref), desc,
-	    sizeof(desc), job, sizeof(job), at, sizeof(at))) == DB_OK) {
-		t = json_object_new_object();
-		json_object_object_add(t, "id", json_object_new_int64(id));
-		json_object_object_add(t, "type", json_object_new_string(kind));
-		json_object_object_add(t, "amount_usd", wallet_usd_json(amount));
-		json_object_object_add(t, "amount_micros",
-		    json_object_new_int64(amount));
-		json_object_object_add(t, "reserved_delta_micros",
-		    json_object_new_int64(rdelta));
-		json_object_object_add(t, "reference", json_object_new_string(ref));
-		json_object_object_add(t, "description",
-		    json_object_new_string(desc));
-		json_object_object_add(t, "job_id", *job ?
-		    json_object_new_string(job) : NULL);
-		json_object_object_add(t, "created_at", json_object_new_string(at));
-		json_object_array_add(txs, t);
-	}
+	    sizeof(desc), job, sizeof(job), at, sizeof(at))) == DB_OK)
+		json_object_array_add(txs, tx_json(id, kind, amount, rdelta,
+		    ref, desc, job, at));
 	db_done(c->db, DB_WALLET_RECENT);
-	if (e != DB_NOROW) {
-		json_object_put(txs);
+	if (e != DB_NOROW)
 		return mg_fail(c, MG_E_INTERNAL, "could not read the wallet");
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "balance",
-	    balance_json(c->who.balance_micros, c->who.reserved_micros));
-	json_object_object_add(o, "recent_transactions", txs);
-	return mg_reply_json(c, 200, o);
+	return wallet_reply(c, json_object_get(txs));
 }
 
 /* ------------------------------------------------------------------------- */
@@ -684,4 +734,26 @@ wallet_h_billing_put(struct mg_ctx *c)
 	if (e != DB_OK)
 		return mg_fail(c, MG_E_INTERNAL, "could not save billing settings");
 	return billing_reply(c);
+}
+
+int
+wallet_h_bench_cycle(struct mg_ctx *c)
+{
+	char job[37];
+	enum wallet_err r;
+
+	if (!mg_cfg_bool("bench_routes", 0))
+		return mg_fail(c, MG_E_NOT_FOUND, "no route for %s", c->req.path);
+	mg_uuid(job);
+	r = wallet_hold(c->db, c->who.workspace_id, job, c->who.key_id, 1,
+	    WALLET_HOLD_TTL_DEFAULT, "bench");
+	if (r == WALLET_INSUFFICIENT)
+		return mg_fail(c, MG_E_INSUFFICIENT_FUNDS, "insufficient funds");
+	if (r != WALLET_OK)
+		return mg_fail(c, MG_E_INTERNAL, "hold: %s", wallet_strerror(r));
+	r = wallet_settle(c->db, c->who.workspace_id, job, c->who.key_id, 1, 0,
+	    "bench");
+	if (r != WALLET_OK)
+		return mg_fail(c, MG_E_INTERNAL, "release: %s", wallet_strerror(r));
+	return mg_reply_raw(c, 200, "application/json", "{\"ok\":true}", 11);
 }

@@ -44,3 +44,10 @@ int	wallet_key_seal(const unsigned char key[32], const char *plain,
 	    unsigned char *out, size_t cap, size_t *outlen);
 int	wallet_key_open(const unsigned char key[32], const unsigned char *in,
 	    size_t len, char *plain, size_t cap);
+/*
+ * POST /v1/_bench/reserve-release (404 unless config bench_routes = 1):
+ * one reservation of 1 micro in its own transaction, then its release in
+ * another, through the same wallet_hold_tx / wallet_release_tx as jobs.
+ * For tools/bench/run.sh only.
+ */
+int	wallet_h_bench_cycle(struct mg_ctx *);

@@ -81,10 +81,11 @@ function parseForm(str) {
     const eq = part.indexOf('=');
     const rawK = eq < 0 ? part : part.slice(0, eq);
     const rawV = eq < 0 ? '' : part.slice(eq + 1);
-    const key = decodeURIComponent(rawK.replace(/\+/g, ' '));
-    const val = decodeURIComponent(rawV.replace(/\+/g, ' '));
+    const key = safeDecode(rawK);
+    const val = safeDecode(rawV);
     const m = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(key);
     const path = m ? [m[1], ...[...m[2].matchAll(/\[([^[\]]*)\]/g)].map((x) => x[1])] : [key];
+    if (path.some((k) => k === '__proto__' || k === 'constructor' || k === 'prototype')) continue;
     let node = root;
     for (let i = 0; i < path.length; i++) {
       let k = path[i];
@@ -97,6 +98,12 @@ function parseForm(str) {
     }
   }
   return compactArrays(root);
+}
+
+// Percent-decoding that never throws: a malformed escape is kept verbatim.
+function safeDecode(s) {
+  const t = s.replace(/\+/g, ' ');
+  try { return decodeURIComponent(t); } catch { return t.replace(/%([0-9A-Fa-f]{2})/g, (m, h) => String.fromCharCode(parseInt(h, 16))); }
 }
 
 // Sparse arrays from a[5]=x are compacted, as qs does.
@@ -327,9 +334,22 @@ function createFake(opts) {
   return fake;
 }
 
+// With --parent-pid P, exits once process P is gone (so a crashed test
+// harness leaves no fake behind). Checks once a second.
+function watchParent(args) {
+  if (!args['parent-pid']) return;
+  if (!/^\d{1,10}$/.test(args['parent-pid'])) throw new Error(`bad --parent-pid: ${args['parent-pid']}`);
+  const pid = Number(args['parent-pid']);
+  const timer = setInterval(() => {
+    try { process.kill(pid, 0); } catch (e) { if (e.code === 'ESRCH') process.exit(0); }
+  }, 1000);
+  timer.unref();
+}
+
 // Standard main(): parse --port, listen, print the ready line, exit on SIGTERM.
 async function runMain(fake, extra = {}) {
   const args = parseArgs(process.argv.slice(2));
+  watchParent(args);
   const port = await fake.listen(parsePort(args.port, 0));
   const line = { ready: true, port, ...extra };
   process.stdout.write(JSON.stringify(line) + '\n');
@@ -341,5 +361,5 @@ async function runMain(fake, extra = {}) {
 
 module.exports = {
   parseArgs, parsePort, randStr, nowSec, isoNow, sleep, readBody, tryJson,
-  parseForm, encodeForm, send, postRaw, createFake, runMain, ALNUM,
+  parseForm, encodeForm, send, postRaw, createFake, runMain, watchParent, ALNUM,
 };

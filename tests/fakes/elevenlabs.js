@@ -84,7 +84,7 @@ function authOk(ctx) {
   return !!k && (st.apiKey ? k === st.apiKey : true);
 }
 
-async function tts(ctx, voiceId) {
+async function tts(ctx, voiceId, stream) {
   const { res } = ctx;
   const j = ctx.json;
   if (!/application\/json/.test(ctx.headers['content-type'] || '') || j === undefined || typeof j !== 'object' || Array.isArray(j) || j === null) {
@@ -126,9 +126,12 @@ async function tts(ctx, voiceId) {
     content_type: 'audio/mpeg', state: 'created', output_format: format,
   });
   const a = audioFor(format, chars * st.cfg.ms_per_char);
-  send(res, 200, a.bytes, {
-    'Content-Type': a.type, 'character-cost': String(cost), 'request-id': requestId, 'history-item-id': historyId,
-  });
+  const hdrs = { 'Content-Type': a.type, 'character-cost': String(cost), 'request-id': requestId, 'history-item-id': historyId };
+  if (!stream) { send(res, 200, a.bytes, hdrs); return; }
+  // /stream: chunked transfer encoding, audio in pieces
+  res.writeHead(200, { ...hdrs, 'Transfer-Encoding': 'chunked' });
+  for (let off = 0; off < a.bytes.length; off += 4096) res.write(a.bytes.subarray(off, off + 4096));
+  res.end();
 }
 
 async function handle(ctx) {
@@ -136,7 +139,7 @@ async function handle(ctx) {
   let m;
   if (!p.startsWith('/v1/')) return;
   if (!authOk(ctx)) { sendErr(res, detail(401, 'authentication_error', 'invalid_api_key', 'Invalid API key')); return; }
-  if (method === 'POST' && (m = /^\/v1\/text-to-speech\/([^/]+)(\/stream)?$/.exec(p))) { await tts(ctx, decodeURIComponent(m[1])); return; }
+  if (method === 'POST' && (m = /^\/v1\/text-to-speech\/([^/]+)(\/stream)?$/.exec(p))) { await tts(ctx, decodeURIComponent(m[1]), !!m[2]); return; }
   if (method === 'GET' && p === '/v1/user/subscription') {
     send(res, 200, {
       tier: 'creator', character_count: st.characterCount, character_limit: st.cfg.character_limit,

@@ -213,8 +213,8 @@ async function handle(ctx) {
     if (method !== 'GET' || sfx === '/cancel') { send(res, 405, { detail: 'Method Not Allowed' }); return; }
     if (!job || job.ownerApp !== ownerApp) { send(res, 404, { detail: `Request ${m[3]} not found` }); return; }
     if (sfx === '/status') {
+      const s = stateOf(job); // queue_polls polls say IN_QUEUE, then progress_polls IN_PROGRESS
       job.polls++;
-      const s = stateOf(job);
       const withLogs = ctx.query.get('logs') === '1';
       const u = urlsOf(job, base);
       if (s === 'IN_QUEUE') {

@@ -49,6 +49,16 @@ async function mint(j) {
   else if (j.kid) key = st.keys.find((k) => k.kid === j.kid);
   else key = st.keys[st.keys.length - 1];
   if (!key) throw Object.assign(new Error('no such key'), { status: 404 });
+  // Negative-test variants: alg "none" (unsecured JWT), or "HS256" keyed with
+  // `hmac_key` or, by default, the published key's JWK JSON (key confusion).
+  if (j.alg === 'none') {
+    return { id_token: new jose.UnsecuredJWT(claims).encode(), claims, kid: null };
+  }
+  if (j.alg === 'HS256') {
+    const secret = Buffer.from(j.hmac_key || JSON.stringify(key.publicJwk));
+    const t = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: key.kid, typ: 'JWT' }).sign(secret);
+    return { id_token: t, claims, kid: key.kid };
+  }
   const header = { alg: 'RS256', kid: key.kid, typ: 'JWT', ...(j.header || {}) };
   const token = await new jose.SignJWT(claims).setProtectedHeader(header).sign(key.privateKey);
   return { id_token: token, claims, kid: key.kid };

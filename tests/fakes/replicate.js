@@ -133,18 +133,20 @@ function terminalOutcome(p) {
   return p.override.status || 'succeeded';
 }
 
-// One GET poll: advance the state machine by one step.
+// One GET poll: starting_polls GETs show "starting", the next
+// processing_polls GETs show "processing", then the terminal outcome.
 function advance(p, base) {
   if (TERMINAL.includes(p.status)) return;
   p.polls++;
-  if (p.status === 'starting' && p.polls >= p.startingPolls) {
+  if (p.polls <= p.startingPolls) return;
+  if (p.status === 'starting') {
     p.status = 'processing';
     p.started_at = isoNow();
     p.logs = 'Loading model...\n';
     deliver(p, 'start');
-    if (p.processingPolls > 0) return;
   }
-  if (p.status === 'processing' && p.polls >= p.startingPolls + p.processingPolls) finish(p, terminalOutcome(p), base);
+  if (p.polls <= p.startingPolls + p.processingPolls) return;
+  finish(p, terminalOutcome(p), base);
 }
 
 function authOk(ctx) {

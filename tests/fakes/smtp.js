@@ -9,7 +9,7 @@
 // GET http://127.0.0.1:HTTP/__control/messages[?to=addr] -> [{id, from, to, subject, body, headers, raw, auth}]
 
 const net = require('node:net');
-const { createFake, parseArgs, parsePort, isoNow } = require('./common');
+const { createFake, parseArgs, parsePort, isoNow, watchParent } = require('./common');
 
 const st = {
   messages: [],
@@ -276,6 +276,7 @@ function listenSmtp(port) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  watchParent(args);
   const smtp = await listenSmtp(parsePort(args.port, 0));
   const httpPort = await httpFake.listen(parsePort(args['http-port'], 0));
   process.stdout.write(`${JSON.stringify({ ready: true, port: smtp.port, http_port: httpPort })}\n`);

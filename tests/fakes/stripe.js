@@ -211,6 +211,33 @@ function confirmPI(pi, offSession) {
   throw new StripeError(402, { ...fields, charge: ch.id, payment_intent: pub(pi) }, true);
 }
 
+// A card PaymentMethod (test card 4242), attached to customer when given.
+function newPaymentMethod(customer) {
+  const pm = {
+    id: newId('pm_'), object: 'payment_method', type: 'card', created: nowSec(), livemode: false,
+    customer: customer || null, metadata: {}, billing_details: { email: null, name: null },
+    card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, funding: 'credit', country: 'US' },
+  };
+  st.objects.set(pm.id, pm);
+  return pm;
+}
+
+// Applies expand[] (https://docs.stripe.com/expand): each dotted path whose
+// value is the id of a known object is replaced by that object (recursively).
+function expandObj(obj, paths) {
+  const out = pub(obj);
+  for (const p of paths || []) {
+    const parts = String(p).split('.');
+    let node = out;
+    for (let i = 0; i < parts.length && node && typeof node === 'object'; i++) {
+      const k = parts[i];
+      if (typeof node[k] === 'string' && st.objects.has(node[k])) node[k] = pub(st.objects.get(node[k]));
+      node = node[k];
+    }
+  }
+  return out;
+}
+
 /* ---- API endpoints -------------------------------------------------------------- */
 
 function createCustomer(p) {
@@ -282,7 +309,7 @@ function createSession(p, fake) {
     id, object: 'checkout.session', after_expiration: null, allow_promotion_codes: null,
     amount_subtotal: total, amount_total: total, cancel_url: p.cancel_url || null,
     client_reference_id: p.client_reference_id || null, created: now, currency,
-    customer: p.customer || null, customer_creation: p.customer ? null : 'if_required',
+    customer: p.customer || null, customer_creation: p.customer ? null : (p.customer_creation || 'if_required'),
     customer_details: p.customer_email ? { email: p.customer_email } : null,
     customer_email: p.customer_email || null, expires_at: expiresAt, livemode: false, locale: p.locale || null,
     metadata: metadataParam(p.metadata, 'metadata'), mode: 'payment', payment_intent: null,
@@ -290,6 +317,7 @@ function createSession(p, fake) {
     success_url: p.success_url || null, ui_mode: 'hosted',
     url: `${fake.baseUrl()}/pay/${id}`,
     _pi_metadata: metadataParam(pid.metadata, 'payment_intent_data[metadata]'),
+    _setup_future_usage: pid.setup_future_usage || null,
     _line_items: p.line_items,
   };
   st.objects.set(id, s);
@@ -466,13 +494,19 @@ async function handle(ctx) {
     else if (method === 'GET' && (m = /^\/v1\/payment_intents\/([^/]+)$/.exec(p))) out = [200, getObj(m[1], 'pi_', 'payment_intent')];
     else if (method === 'POST' && (m = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(p))) out = confirmPIEndpoint(m[1], params);
     else if (method === 'GET' && (m = /^\/v1\/charges\/([^/]+)$/.exec(p))) out = [200, getObj(m[1], 'ch_', 'charge')];
+    else if (method === 'GET' && (m = /^\/v1\/payment_methods\/([^/]+)$/.exec(p))) out = [200, getObj(m[1], 'pm_', 'payment_method')];
+    else if (method === 'GET' && (m = /^\/v1\/customers\/([^/]+)\/payment_methods$/.exec(p))) {
+      getObj(m[1], 'cus_', 'customer');
+      const data = [...st.objects.values()].filter((o) => o.object === 'payment_method' && o.customer === m[1]).reverse().map(pub);
+      out = [200, { object: 'list', data, has_more: false, url: `/v1/customers/${m[1]}/payment_methods` }];
+    }
     else if (p.startsWith('/v1/')) {
       throw new StripeError(404, {
         type: 'invalid_request_error',
         message: `Unrecognized request URL (${method}: ${p}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
       });
     }
-    if (out) send(res, out[0], pub(out[1]), hdrs);
+    if (out) send(res, out[0], out[1].object === 'list' ? out[1] : expandObj(out[1], params.expand), hdrs);
   } catch (e) {
     if (!(e instanceof StripeError)) throw e;
     ctx.noStore = !e.stored;
@@ -522,9 +556,14 @@ function ctlObj(id, prefix) {
 // Marks a session paid (payment_status "paid") or async-pending ("unpaid",
 // PI processing). Returns the session.
 function completeSession(s, paymentStatus) {
+  if (!s.customer && (s.customer_creation === 'always' || s._setup_future_usage)) {
+    const [, c] = createCustomer({ email: s.customer_email || 'buyer@example.test' });
+    s.customer = c.id;
+  }
+  const pm = newPaymentMethod(s._setup_future_usage ? s.customer : null);
   const pi = newPI({
     amount: s.amount_total, currency: s.currency, customer: s.customer,
-    payment_method: newId('pm_'), metadata: { ...s._pi_metadata },
+    payment_method: pm.id, metadata: { ...s._pi_metadata }, setup_future_usage: s._setup_future_usage,
   });
   s.payment_intent = pi.id;
   s.status = 'complete';

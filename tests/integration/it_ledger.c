@@ -89,6 +89,8 @@ op_tx(struct db_conn *db, void *arg)
 			o->result = wallet_capture_tx(db, o->ws, o->job, o->key,
 			    o->hold, o->actual, "it");
 	}
+	if (o->result == WALLET_RETRY)
+		return DB_RETRY;
 	return o->result == WALLET_OK ? DB_OK : DB_ERR__MAX + 1;
 }
 
@@ -460,6 +462,52 @@ t_idempotency_topup(void)
 	CU_ASSERT_EQUAL(stripe_pi_count(cus), before + 1);
 }
 
+/* Idempotency-Key on the prepaid and credits checkouts (payments' routes). */
+static void
+t_idempotency_other_dialects(void)
+{
+	struct it_ws w, wc;
+	struct it_resp a, b;
+	char idem[64], rep[16];
+
+	CU_ASSERT_EQUAL_FATAL(it_workspace(&w, NULL, "prepaid"), 0);
+	mg_uuid(idem);
+	CU_ASSERT_EQUAL_FATAL(post_h(&a, "/api/v1/checkout/stripe", w.key, idem,
+	    "{\"packageCode\":\"usd_20\"}"), 0);
+	CU_ASSERT_EQUAL(a.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(it_str(&a, "sessionId"));
+	CU_ASSERT_EQUAL_FATAL(post_h(&b, "/api/v1/checkout/stripe", w.key, idem,
+	    "{\"packageCode\":\"usd_20\"}"), 0);
+	CU_ASSERT_EQUAL(b.status, 200);
+	CU_ASSERT(a.body && b.body && strcmp(a.body, b.body) == 0);
+	CU_ASSERT_EQUAL(it_header(&b, "Idempotent-Replayed", rep, sizeof(rep)), 0);
+	it_free(&b);
+	it_free(&a);
+	CU_ASSERT_EQUAL_FATAL(post_h(&b, "/api/v1/checkout/stripe", w.key, idem,
+	    "{\"packageCode\":\"usd_50\"}"), 0);
+	CU_ASSERT_EQUAL(b.status, 422);
+	CU_ASSERT_STRING_EQUAL(it_str(&b, "error.code"), "idempotency_error");
+	it_free(&b);
+	/* The same key in another workspace is another key. */
+	CU_ASSERT_EQUAL_FATAL(it_workspace(&wc, NULL, "credits"), 0);
+	CU_ASSERT_EQUAL_FATAL(post_h(&a, "/api/credits/checkout", wc.key, idem,
+	    "{\"packageId\":\"starter\"}"), 0);
+	CU_ASSERT_EQUAL(a.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(it_str(&a, "url"));
+	CU_ASSERT_EQUAL_FATAL(post_h(&b, "/api/credits/checkout", wc.key, idem,
+	    "{\"packageId\":\"starter\"}"), 0);
+	CU_ASSERT_EQUAL(b.status, 200);
+	CU_ASSERT(a.body && b.body && strcmp(a.body, b.body) == 0);
+	CU_ASSERT_EQUAL(it_header(&b, "Idempotent-Replayed", rep, sizeof(rep)), 0);
+	it_free(&b);
+	it_free(&a);
+	CU_ASSERT_EQUAL_FATAL(post_h(&b, "/api/credits/checkout", wc.key, idem,
+	    "{\"packageId\":\"creator\"}"), 0);
+	CU_ASSERT_EQUAL(b.status, 422);
+	CU_ASSERT_STRING_EQUAL(it_str(&b, "error.code"), "IDEMPOTENCY_ERROR");
+	it_free(&b);
+}
+
 /* POST /v1/wallet/topup: validation, no customer (400), Stripe failure (502). */
 static void
 t_topup_errors(void)
@@ -549,7 +597,7 @@ t_autorecharge_once_per_crossing(void)
 				_exit(3);
 			e = run_op(db, w.ws, jobs[i], w.key_id, 3, 250000, 250000);
 			if (e != WALLET_OK)
-				_exit(2);
+				_exit(10 + (int)e);
 			e = wallet_autorecharge_check(db, w.ws);
 			db_close(db);
 			_exit(e == WALLET_OK ? 0 : e == WALLET_DUPLICATE ? 1 : 2);
@@ -558,6 +606,9 @@ t_autorecharge_once_per_crossing(void)
 	for (i = 0; i < 16; i++) {
 		CU_ASSERT_EQUAL(waitpid(pids[i], &st, 0), pids[i]);
 		CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) <= 1);
+		if (WIFEXITED(st) && WEXITSTATUS(st) > 1)
+			fprintf(stderr, "capture+check child: exit %d\n",
+			    WEXITSTATUS(st));
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 			ok++;
 	}
@@ -792,6 +843,7 @@ static const struct mgt_case cases[] = {
 	{ "negative_wallet_refuses_holds", t_negative_wallet_refuses_holds },
 	{ "expired_hold_reaped_once", t_expired_hold_reaped_once },
 	{ "idempotency_topup_replay_mismatch_inflight", t_idempotency_topup },
+	{ "idempotency_prepaid_and_credits_checkouts", t_idempotency_other_dialects },
 	{ "topup_errors_400_502", t_topup_errors },
 	{ "autorecharge_once_per_crossing", t_autorecharge_once_per_crossing },
 	{ "balance_shapes_three_dialects", t_balance_shapes },

@@ -866,7 +866,7 @@ t_local_gltf(void)
 {
 	struct prov_job j = job_of(PROV_KIND_3D, "a cube");
 	struct prov_result res;
-	struct json_object *o, *a, *v, *bufs, *b0, *uri, *bl;
+	struct json_object *o, *a, *v, *bufs, *b0, *uri = NULL, *bl = NULL;
 	const char *u, *comma;
 	unsigned char bin[512];
 	unsigned char *p;

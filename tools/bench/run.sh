@@ -25,14 +25,18 @@ cd "$ROOT"
 # remember the demo wallet holds $5.00 and rate limits are off here.
 ROUTES=(
 	"health|GET|/health|none||fcgi|0.9"
-	"me|GET|/v1/me|key||select|0.8"
-	"wallet|GET|/v1/wallet|key||select|0.8"
+	"me|GET|/v1/me|key||select|0.7"
+	"wallet|GET|/v1/wallet|key||select|0.7"
 	# Job submission: validate, price, blocklist, circuit check, then one
 	# transaction (job INSERT + hold + concurrency cap). Spread over
 	# BENCH_JOB_WORKSPACES workspaces (auth "jobkeys": wrk rotates their
 	# keys) like the spread write floor. The slow marker keeps the
 	# dispatcher's slots asleep instead of rendering.
 	"jobs_submit|POST|/v1/images/generate|jobkeys|{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"[[slow:100]] bench\"}|write|0.5"
+	# Distinct signed Stripe events (new event id + payment key each), $1
+	# credited per request over BENCH_WEBHOOK_WALLETS workspaces: a body
+	# "@file" is a wrk script that builds and signs every request itself.
+	"stripe_webhook|POST|/api/v1/webhooks/stripe|none|@tools/bench/stripe_webhook.lua|write|0.5"
 )
 
 # --- Floors -------------------------------------------------------------------
@@ -63,6 +67,7 @@ export MG_RATE_LIMIT=0
 # The jobs_submit row and the dispatcher benchmark queue thousands of jobs
 # in one workspace: no concurrency cap (0).
 export MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE=${MG_MAX_CONCURRENT_JOBS_PER_WORKSPACE:-0}
+export MG_BENCH_ROUTES=1	# POST /v1/_bench/reserve-release (ledger rows)
 RUN=$MG_VAR_DIR/run
 BASE=http://127.0.0.1:$MG_HTTP_PORT
 
@@ -100,6 +105,9 @@ cleanup() {
 		tools/stack.sh stop >/dev/null || true
 	fi
 }
+# Webhook bench: a secret made for this run (stripe_webhook.lua signs with it).
+export MG_STRIPE_WEBHOOK_SECRETS=${MG_STRIPE_WEBHOOK_SECRETS:-whsec_bench_$(openssl rand -hex 12)}
+export MG_BENCH_STRIPE_SECRET=${MG_STRIPE_WEBHOOK_SECRETS##*,}
 # A stack left over from an earlier run would keep its old nginx config.
 tools/stack.sh stop >/dev/null
 trap cleanup EXIT
@@ -154,6 +162,14 @@ if [ -z "$routes_note" ]; then
 		"$MGCTL_BIN" wallet grant "$ws" 10000 --reason bench >/dev/null ||
 			die "could not fund a jobs workspace"
 	done
+	# Workspaces the webhook bench credits, spread like the write floor.
+	MG_BENCH_WS_IDS=
+	tid=$(build/bin/mgctl --json tenant create bench | jq -er .id)
+	for _ in $(seq "${BENCH_WEBHOOK_WALLETS:-32}"); do
+		wid=$(build/bin/mgctl --json workspace create "$tid" bench | jq -er .id)
+		MG_BENCH_WS_IDS=${MG_BENCH_WS_IDS:+$MG_BENCH_WS_IDS,}$wid
+	done
+	export MG_BENCH_WS_IDS
 fi
 
 # --- wrk ----------------------------------------------------------------------
@@ -178,7 +194,10 @@ bench() {
 	elif [ "$auth" = jobkeys ]; then
 		curl_args+=(-H "Authorization: Bearer ${JOBS_KEYS[0]}")
 	fi
-	if [ "$method" != GET ]; then
+	if [ "${body:0:1}" = @ ]; then
+		# The script makes (and signs) every request; no pre-run probe.
+		args+=(-s "$ROOT/${body:1}")
+	elif [ "$method" != GET ]; then
 		lua=$MG_VAR_DIR/bench_$name.lua
 		printf 'wrk.method = "%s"\nwrk.body = [==[%s]==]\nwrk.headers["Content-Type"] = "application/json"\n' \
 			"$method" "$body" >"$lua"
@@ -196,7 +215,8 @@ bench() {
 		args+=(-s "$lua")
 		curl_args+=(-H 'Content-Type: application/json' --data-binary "$body")
 	fi
-	code=$(curl "${curl_args[@]}" "$url" || true)
+	code=200
+	[ "${body:0:1}" = @ ] || code=$(curl "${curl_args[@]}" "$url" || true)
 	if [ "${code:0:1}" != 2 ]; then
 		R_ERR="HTTP $code before the run"
 		say "$name: $R_ERR, skipped"
@@ -244,6 +264,66 @@ DISPATCH_MD=$MG_VAR_DIR/bench-dispatch.md
 if [ -z "$routes_note" ]; then
 	BASE=$BASE MG_DEMO_KEY=$MG_DEMO_KEY tools/bench/dispatch.sh >"$DISPATCH_MD" ||
 		printf '## Dispatcher (local provider)\n\nNot measured: tools/bench/dispatch.sh failed.\n' >"$DISPATCH_MD"
+fi
+
+# --- Ledger: reservation+release cycles ----------------------------------------
+# name | what | wallets | floor | target. Each request of POST
+# /v1/_bench/reserve-release authenticates, holds 1 micro in one transaction
+# (wallet_hold_tx: ledger row + holds row + conditional UPDATE + COMMIT) and
+# releases it in another (wallet_release_tx), as a job does. "spread" rotates
+# over 64 funded workspaces (one key each), "hot" uses one wallet.
+LEDGER_ROWS=(
+	"reserve_release_spread|hold + release, 64 wallets|64|write|0.6"
+	"reserve_release_hot|hold + release, one hot wallet|1|write_hot|0.6"
+)
+# ledger_keys N FILE: N fresh funded workspaces; their keys, one a line.
+ledger_keys() {
+	local n=$1 out=$2 i tid wid key
+	: >"$out"
+	for i in $(seq "$n"); do
+		tid=$(build/bin/mgctl --json tenant create "bench-$i" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+		wid=$(build/bin/mgctl --json workspace create "$tid" "bench-$i" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+		key=$(build/bin/mgctl --json key create "$wid" --label bench | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
+		build/bin/mgctl wallet grant "$wid" 1000 --reason bench >/dev/null
+		echo "$key" >>"$out"
+	done
+}
+declare -A LRPS LP99 LNON2XX LERR
+if [ -z "$routes_note" ]; then
+	for r in "${LEDGER_ROWS[@]}"; do
+		IFS='|' read -r name _ nw _ <<<"$r"
+		kf=$MG_VAR_DIR/bench_$name.keys
+		ledger_keys "$nw" "$kf"
+		lua=$MG_VAR_DIR/bench_$name.lua
+		{
+			echo "local keys = {"
+			sed 's/.*/  "&",/' "$kf"
+			echo "}"
+			echo 'local i = math.random(#keys)'
+			echo 'request = function()'
+			echo '  i = i % #keys + 1'
+			echo '  return wrk.format("POST", "/v1/_bench/reserve-release", {["Authorization"] = "Bearer " .. keys[i], ["Content-Type"] = "application/json"}, "{}")'
+			echo 'end'
+		} >"$lua"
+		code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $(head -n1 "$kf")" \
+			-H 'Content-Type: application/json' --data-binary '{}' "$BASE/v1/_bench/reserve-release" || true)
+		LRPS[$name]=0 LP99[$name]=- LNON2XX[$name]=- LERR[$name]=
+		if [ "$code" != 200 ]; then
+			LERR[$name]="HTTP $code before the run"
+			say "$name: ${LERR[$name]}, skipped"
+			continue
+		fi
+		say "$name: wrk -s $lua $BASE/v1/_bench/reserve-release"
+		out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_}s" --latency -s "$lua" "$BASE/v1/_bench/reserve-release" 2>&1) ||
+			{ LERR[$name]="wrk failed"; continue; }
+		printf '%s\n' "$out" >"$MG_LOG_DIR/wrk_$name.txt"
+		LRPS[$name]=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' <<<"$out")
+		LP99[$name]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+		LNON2XX[$name]=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
+		LNON2XX[$name]=${LNON2XX[$name]:-0}
+		say "$name: ${LRPS[$name]} cycles/s, p99 ${LP99[$name]} ms, non-2xx ${LNON2XX[$name]}"
+	done
+	verify_out=$(build/bin/mgctl ledger verify 2>&1 | tail -n1) || verify_out="FAILED: $verify_out"
 fi
 
 # --- RSS ----------------------------------------------------------------------
@@ -318,6 +398,29 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 		cat "$DISPATCH_MD"
 		echo
 	fi
+	echo "## Ledger: reservation + release cycles"
+	echo
+	if [ -n "$routes_note" ]; then
+		echo "Not measured: $routes_note."
+	else
+		echo "Each request: authenticate, hold 1 micro (one transaction), release it (another);"
+		echo "\`mgctl ledger verify\` after the runs: $verify_out"
+		echo
+		echo "| row | what | cycles/s | p99 ms | non-2xx | floor | ratio | target | |"
+		echo "|---|---|---:|---:|---:|---|---:|---:|---|"
+		for r in "${LEDGER_ROWS[@]}"; do
+			IFS='|' read -r name what _ floor target <<<"$r"
+			if [ -n "${LERR[$name]}" ]; then
+				echo "| $name | $what | ${LERR[$name]} | | | $floor | | ≥ $target | not measured |"
+				continue
+			fi
+			r=$(ratio "${LRPS[$name]}" "${RPS[$floor]}")
+			verdict=$(awk -v r="$r" -v t="$target" -v e="${LNON2XX[$name]}" 'BEGIN {
+				if (e != "0") print "errors"; else if (r + 0 >= t + 0) print "meets"; else print "below" }')
+			echo "| $name | $what | ${LRPS[$name]} | ${LP99[$name]} | ${LNON2XX[$name]} | $floor | $r | ≥ $target | $verdict |"
+		done
+	fi
+	echo
 	echo "## Resident memory after the runs"
 	echo
 	echo "| process group | processes | RSS MB | per process MB |"
