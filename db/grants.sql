@@ -23,6 +23,22 @@ GRANT SELECT, INSERT, UPDATE ON mediagate.users TO mg_auth@localhost, mg_auth@'1
 GRANT SELECT, INSERT, UPDATE ON mediagate.workspace_members TO mg_auth@localhost, mg_auth@'127.0.0.1';
 GRANT SELECT, UPDATE ON mediagate.workspaces TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
 
+-- 003 (oauth): browser sessions and the OAuth authorization server live in
+-- the auth pool; every HTTP pool checks an access token's jti and grant.
+GRANT SELECT, INSERT, UPDATE ON mediagate.user_sessions TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT ON mediagate.oauth_clients TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT ON mediagate.oauth_client_redirects TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.oauth_codes TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.oauth_grants TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.oauth_refresh_tokens TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.oauth_access_tokens TO mg_auth@localhost, mg_auth@'127.0.0.1';
+GRANT SELECT ON mediagate.oauth_access_tokens TO mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
+GRANT SELECT ON mediagate.oauth_grants TO mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
+-- payments (005, modules/wallet/payments.c): the wallet pool records and
+-- settles external payments; mgctl (admin) reads them for ledger verify.
+GRANT SELECT, INSERT, UPDATE ON mediagate.payments TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.payment_checkouts TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
+GRANT SELECT, INSERT ON mediagate.payment_events TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
 -- generation (006): jobs are inserted with their hold and read/canceled by
 -- the HTTP pool; the dispatcher claims, leases and finishes them and
 -- maintains the per-provider circuit breaker the HTTP pools read (007).
@@ -47,8 +63,14 @@ GRANT SELECT, INSERT, UPDATE ON mediagate.autorecharge_attempts TO mg_auth@local
 GRANT SELECT, INSERT, UPDATE ON mediagate.billing_settings TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
 GRANT SELECT ON mediagate.billing_settings TO mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
 
--- payments (005, modules/wallet/payments.c): the wallet pool records and
--- settles external payments; mgctl (admin) reads them for ledger verify.
-GRANT SELECT, INSERT, UPDATE ON mediagate.payments TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
-GRANT SELECT, INSERT, UPDATE ON mediagate.payment_checkouts TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
-GRANT SELECT, INSERT ON mediagate.payment_events TO mg_wallet@localhost, mg_wallet@'127.0.0.1';
+
+-- catalog: every pool reads the active catalog version (mgctl, as mg_admin,
+-- loads it); the catalog pool owns cards and characters and reads the
+-- ledger for the per-key spend in /v1/estimate (SELECT on ledger above).
+GRANT SELECT ON mediagate.catalog_versions TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT ON mediagate.catalog_active TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.cards TO mg_catalog@localhost, mg_catalog@'127.0.0.1';
+GRANT SELECT, INSERT ON mediagate.card_edges TO mg_catalog@localhost, mg_catalog@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.characters TO mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1';
+-- /v1/estimate reads the workspace's active job count (concurrency cap).
+GRANT SELECT ON mediagate.jobs TO mg_catalog@localhost, mg_catalog@'127.0.0.1';

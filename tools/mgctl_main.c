@@ -12,6 +12,15 @@
  *   mgctl [--json] ledger verify
  *   mgctl [--json] wallet reap [--limit N]
  *   mgctl [--json] workspace set-stripe-customer WORKSPACE_ID cus_…
+ *   mgctl [--json] catalog load FILE
+ *   mgctl [--json] catalog list
+ *   mgctl [--json] character add WORKSPACE_ID NAME [--status training|ready|failed]
+ *   mgctl [--json] user create --email E --password-file F [--workspace WS ...]
+ *                  [--role owner|member]
+ *   mgctl [--json] oauth-client create --name N --redirect-uri U [...]
+ *                  [--scopes generate,read,admin] [--confidential]
+ *   mgctl [--json] signing-key rotate
+ *   mgctl [--json] oauth purge
  *
  * With --json each command prints one JSON object (`id` of what it made,
  * `key` for a new key). Errors: a message on stderr and a non-zero exit.
@@ -24,7 +33,9 @@
 
 #include <json-c/json.h>
 
+#include "auth_admin.h"
 #include "auth_key.h"
+#include "catalog_active.h"
 #include "db.h"
 #include "db_migrate.h"
 #include "mg_config.h"
@@ -518,6 +529,137 @@ dberr:
 	return die("ledger verify: database error");
 }
 
+/*
+ * catalog load FILE: validate and activate atomically (catalog_active.h).
+ * A refused file changes nothing and exits 1 with the loader's reason.
+ */
+static int
+cmd_catalog_load(const char *path)
+{
+	struct catalog_store_result r;
+	struct db_conn *db;
+	enum catalog_store_err e;
+	char err[512];
+	json_object *o;
+
+	if ((db = admin_db()) == NULL)
+		return 1;
+	e = catalog_store_file(db, path, &r, err, sizeof(err));
+	db_close(db);
+	if (e != CATALOG_STORE_OK)
+		return die("catalog load refused: %s", err);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(r.id));
+	json_object_object_add(o, "version", json_object_new_string(r.version));
+	json_object_object_add(o, "sha256", json_object_new_string(r.sha256));
+	json_object_object_add(o, "active", json_object_new_boolean(1));
+	json_object_object_add(o, "reactivated",
+	    json_object_new_boolean(r.reactivated));
+	return emit(o);
+}
+
+/* catalog list: every stored version, oldest first, the active one marked. */
+static int
+cmd_catalog_list(void)
+{
+	struct db_conn *db;
+	char version[CATALOG_MAX_ID + 1], sha[65], src[256], at[32];
+	int64_t id, active;
+	json_object *o, *arr;
+	enum db_err e;
+
+	if ((db = admin_db()) == NULL)
+		return 1;
+	if (db_exec(db, DB_CAT_VERSION_LIST, "") != DB_OK) {
+		db_close(db);
+		return die("catalog list: database error");
+	}
+	arr = json_object_new_array();
+	while ((e = db_next(db, DB_CAT_VERSION_LIST, "issssi", &id, version,
+	    sizeof(version), sha, sizeof(sha), src, sizeof(src), at,
+	    sizeof(at), &active)) == DB_OK) {
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_int64(id));
+		json_object_object_add(o, "version", json_object_new_string(version));
+		json_object_object_add(o, "sha256", json_object_new_string(sha));
+		json_object_object_add(o, "source", json_object_new_string(src));
+		json_object_object_add(o, "loaded_at", json_object_new_string(at));
+		json_object_object_add(o, "active", json_object_new_boolean(active != 0));
+		json_object_array_add(arr, o);
+		if (!json_out)
+			printf("%s%lld\t%s\t%s\t%s\n", active ? "* " : "  ",
+			    (long long)id, version, at, src);
+	}
+	db_done(db, DB_CAT_VERSION_LIST);
+	db_close(db);
+	if (e != DB_NOROW) {
+		json_object_put(arr);
+		return die("catalog list: database error");
+	}
+	if (!json_out) {
+		json_object_put(arr);
+		return 0;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "versions", arr);
+	return emit(o);
+}
+
+/*
+ * character add: seed a character row (operators, tests). Studio clients
+ * create characters with POST /v1/characters, which queues a training job.
+ */
+static int
+cmd_character_add(const char *ws, const char *name, int argc, char **argv)
+{
+	const char *status = opt(argc, argv, "--status");
+	struct db_conn *db;
+	char id[37];
+	int64_t one;
+	json_object *o;
+
+	if (status == NULL)
+		status = "ready";
+	if (strcmp(status, "training") != 0 && strcmp(status, "ready") != 0 &&
+	    strcmp(status, "failed") != 0)
+		return die("--status: training, ready or failed");
+	if (!check_name(name))
+		return die("character name must be 1 to 200 bytes");
+	if ((db = admin_db()) == NULL)
+		return 1;
+	if (db_row(db, DB_ADM_WS_EXISTS, "s", "i", ws, &one) != DB_OK) {
+		db_close(db);
+		return die("no workspace %s", ws);
+	}
+	mg_uuid(id);
+	if (db_exec(db, DB_CHAR_INSERT, "sssssss", id, ws, name, status, "[]",
+	    "{}", (const char *)NULL) != DB_OK) {
+		db_close(db);
+		return die("could not store the character");
+	}
+	db_close(db);
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	return emit(o);
+}
+
+/* Run an identity command of modules/auth/auth_admin.c. */
+static int
+cmd_admin(json_object *(*fn)(struct db_conn *, int, char **, char *, size_t),
+    int argc, char **argv)
+{
+	struct db_conn *db;
+	char err[512];
+	json_object *o;
+
+	if ((db = admin_db()) == NULL)
+		return 1;
+	o = fn(db, argc, argv, err, sizeof(err));
+	db_close(db);
+	return o != NULL ? emit(o) : die("%s", err);
+}
+
 static int
 usage(void)
 {
@@ -532,7 +674,16 @@ usage(void)
 	    "       mgctl [--json] wallet grant WORKSPACE_ID USD --reason TEXT [--ref REF]\n"
 	    "       mgctl [--json] ledger verify\n"
 	    "       mgctl [--json] wallet reap [--limit N]\n"
-	    "       mgctl [--json] workspace set-stripe-customer WORKSPACE_ID cus_...\n");
+	    "       mgctl [--json] workspace set-stripe-customer WORKSPACE_ID cus_...\n"
+	    "       mgctl [--json] catalog load FILE\n"
+	    "       mgctl [--json] catalog list\n"
+	    "       mgctl [--json] character add WORKSPACE_ID NAME [--status S]\n"
+	    "       mgctl [--json] user create --email E --password-file F\n"
+	    "                      [--workspace WS ...] [--role owner|member]\n"
+	    "       mgctl [--json] oauth-client create --name N --redirect-uri U [...]\n"
+	    "                      [--scopes generate,read,admin] [--confidential]\n"
+	    "       mgctl [--json] signing-key rotate\n"
+	    "       mgctl [--json] oauth purge\n");
 	return 2;
 }
 
@@ -575,5 +726,30 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[0], "ledger") == 0 &&
 	    strcmp(argv[1], "verify") == 0)
 		return cmd_ledger_verify();
+	if (argc >= 3 && strcmp(argv[0], "catalog") == 0 &&
+	    strcmp(argv[1], "load") == 0)
+		return cmd_catalog_load(argv[2]);
+	if (argc >= 2 && strcmp(argv[0], "catalog") == 0 &&
+	    strcmp(argv[1], "list") == 0)
+		return cmd_catalog_list();
+	if (argc >= 4 && strcmp(argv[0], "character") == 0 &&
+	    strcmp(argv[1], "add") == 0)
+		return cmd_character_add(argv[2], argv[3], argc - 4, argv + 4);
+	if (argc >= 2 && strcmp(argv[0], "user") == 0 &&
+	    strcmp(argv[1], "create") == 0)
+		return cmd_admin(auth_admin_user_create, argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[0], "oauth-client") == 0 &&
+	    strcmp(argv[1], "create") == 0)
+		return cmd_admin(auth_admin_client_create, argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[0], "oauth") == 0 &&
+	    strcmp(argv[1], "purge") == 0)
+		return cmd_admin(auth_admin_purge, argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[0], "signing-key") == 0 &&
+	    strcmp(argv[1], "rotate") == 0) {
+		char err[512];
+		json_object *o = auth_admin_key_rotate(err, sizeof(err));
+
+		return o != NULL ? emit(o) : die("%s", err);
+	}
 	return usage();
 }

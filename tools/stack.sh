@@ -151,6 +151,8 @@ export MG_DB_HOST='$DB_HOST'
 export MG_DB_PORT='$DB_PORT'
 export MG_DB_NAME='$DB_NAME'
 export MG_LINK_SECRET_FILE='$SECRETS/link_secret'
+export MG_OAUTH_KEYS_DIR='$VAR/keys'
+export MG_OAUTH_ISSUER='$(cfg oauth_issuer "$(cfg public_base_url "http://127.0.0.1:$HTTP_PORT")")'
 EOF
 	for r in $DB_ROLES; do
 		R=${r^^}
@@ -369,6 +371,20 @@ nginx_start() {
 	wait_for_file "$RUN/nginx.pid" || die "nginx wrote no pid file"
 }
 
+# --- OAuth signing keys ----------------------------------------------------------------
+# The ES256 key ring ($VAR/keys, MG_OAUTH_KEYS_DIR): create the first key
+# when there is none (rotate later with `mgctl signing-key rotate`).
+oauth_key_ensure() {
+	[ -n "$POOLS" ] || return 0
+	mkdir -p "$VAR/keys"
+	chmod 700 "$VAR/keys"
+	if ! ls "$VAR/keys"/*.pem >/dev/null 2>&1; then
+		say "creating the first OAuth signing key in $VAR/keys"
+		(cd "$ROOT" && "$MGCTL_BIN" signing-key rotate) >>"$LOG/migrate.log" 2>&1 ||
+			die "mgctl signing-key rotate failed (see $LOG/migrate.log)"
+	fi
+}
+
 # --- Commands ---------------------------------------------------------------------------
 print_info() {
 	cat <<EOF
@@ -414,7 +430,17 @@ cmd_start() {
 		say "migrating database"
 		(cd "$ROOT" && "$MGCTL_BIN" migrate) >>"$LOG/migrate.log" 2>&1 ||
 			{ tail -n 20 "$LOG/migrate.log" >&2; die "mgctl migrate failed (see $LOG/migrate.log)"; }
+		# The shipped catalog becomes the first version when none is active
+		# (never overrides a version an operator loaded).
+		catalogs=$(cd "$ROOT" && "$MGCTL_BIN" catalog list 2>>"$LOG/migrate.log") ||
+			die "mgctl catalog list failed (see $LOG/migrate.log)"
+		if ! grep -q '^\* ' <<<"$catalogs"; then
+			say "loading config/catalog/catalog-v1.json (no active catalog version)"
+			(cd "$ROOT" && "$MGCTL_BIN" catalog load config/catalog/catalog-v1.json) >>"$LOG/migrate.log" 2>&1 ||
+				{ tail -n 5 "$LOG/migrate.log" >&2; die "mgctl catalog load failed (see $LOG/migrate.log)"; }
+		fi
 	fi
+	oauth_key_ensure
 	pools_start
 	dispatch_start
 	nginx_start

@@ -7,6 +7,7 @@
 #include "mg_util.h"
 #include "auth_http.h"
 #include "auth_key.h"
+#include "auth_oauth.h"
 
 int
 auth_accept_row(struct mg_ctx *c, const struct auth_row *row)
@@ -74,6 +75,8 @@ int
 auth_authenticate(struct mg_ctx *c)
 {
 	unsigned char hash[AUTH_KEY_HASH_LEN];
+	const char *h, *tok;
+	size_t toklen;
 	int st;
 
 	if ((st = auth_key_credential(c, hash)) == 0)
@@ -87,6 +90,11 @@ auth_authenticate(struct mg_ctx *c)
 		return mg_fail(c, MG_E_UNAUTHORIZED, "missing API key: send "
 		    "Authorization: Bearer <key> or X-API-Key");
 	}
+	/* A bearer shaped like a JWS is an OAuth access token (RFC 9068). */
+	if ((h = fcgi_req_header(&c->req, "Authorization")) != NULL &&
+	    auth_bearer_parse(h, &tok, &toklen) == AUTH_BEARER_OK &&
+	    auth_oauth_is_jws(tok, toklen))
+		return auth_oauth_authenticate(c, tok, toklen);
 	return mg_fail(c, MG_E_UNAUTHORIZED, "invalid credential");
 }
 

@@ -721,6 +721,37 @@ p_studio_audio(struct jctx *j, struct catalog_price_req *out)
 	return CATALOG_PRICE_OK;
 }
 
+/*
+ * Studio POST /v1/characters {name, image_urls[1..5], attributes?}: one
+ * training job of the catalog's default training model ("char.train").
+ */
+static enum catalog_price_err
+p_studio_character(struct jctx *j, struct catalog_price_req *out)
+{
+	enum catalog_price_err rc;
+	json_object *a, *v;
+	const char *s;
+	size_t i, n;
+
+	J(jstr(j, "name", 1, 1, 120, &s, NULL));
+	J(jarr(j, "image_urls", 1, 1, 5, &a, &n));
+	for (i = 0; i < n; i++) {
+		v = json_object_array_get_idx(a, i);
+		if (v == NULL || !json_object_is_type(v, json_type_string) ||
+		    json_object_get_string_len(v) > 2048 ||
+		    (strncmp(json_object_get_string(v), "https://", 8) != 0 &&
+		    strncmp(json_object_get_string(v), "http://", 7) != 0))
+			return jfail(j, "image_urls", "item %zu must be an "
+			    "http(s) URL of at most 2048 bytes", i);
+	}
+	if ((v = jget(j, "attributes")) != NULL &&
+	    !json_object_is_type(v, json_type_object))
+		return jfail(j, "attributes", "must be an object");
+	out->kind = CATALOG_KIND_TRAINING;
+	out->count = 1;
+	return CATALOG_PRICE_OK;
+}
+
 /* Studio ComposeRequest: priced on the sum of segment durations. */
 static enum catalog_price_err
 p_studio_compose(struct jctx *j, struct catalog_price_req *out)
@@ -1235,6 +1266,7 @@ static const struct {
 	{ "audio", p_studio_audio, 0 },
 	{ "compose", p_studio_compose, 0 },
 	{ "estimate", p_studio_estimate, 0 },
+	{ "character", p_studio_character, 0 },
 	{ "generate", p_studio_generate, 0 },
 	{ "image.generate", p_kt_image_generate, 1 },
 	{ "image.edit", p_kt_image_edit, 1 },

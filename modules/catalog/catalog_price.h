@@ -139,7 +139,8 @@ const char	*catalog_price_code(enum catalog_price_err);
  *   studio  (002): "image" GenerateImageRequest, "video"
  *                  GenerateVideoRequest, "audio" GenerateAudioRequest,
  *                  "compose" ComposeRequest, "estimate" (/v1/estimate),
- *                  "generate" (legacy /v1/generate)
+ *                  "generate" (legacy /v1/generate), "character"
+ *                  (POST /v1/characters: a training job)
  *   prepaid (003): "media.job" a whole MediaJobRequest {task, input}; or a
  *                  task name ("image.generate", ...) with body = its input
  *   credits (000): "sheet.generate" (/api/generate), "scene.generate",

@@ -6,14 +6,27 @@
 #include "dialect.h"
 #include "mg_health.h"
 #include "auth_http.h"
+#include "auth_oauth.h"
 #include "wallet_http.h"
 #include "gen_http.h"
+#include "catalog_http.h"
+#include "catalog_cards.h"
+#include "catalog_jobs.h"
 
 enum studio_route {
 	R_STUDIO_HEALTH,
 	R_STUDIO_HEALTH_DETAILED,
 	R_STUDIO_ME,
 	R_STUDIO_WALLET,
+	R_STUDIO_OAUTH_AUTHORIZE,
+	R_STUDIO_OAUTH_LOGIN,
+	R_STUDIO_OAUTH_CONSENT,
+	R_STUDIO_OAUTH_LOGOUT,
+	R_STUDIO_OAUTH_TOKEN,
+	R_STUDIO_OAUTH_REVOKE,
+	R_STUDIO_OAUTH_INTROSPECT,
+	R_STUDIO_OAUTH_JWKS,
+	R_STUDIO_OAUTH_METADATA,
 	R_STUDIO_GEN_IMAGE,
 	R_STUDIO_GEN_VIDEO,
 	R_STUDIO_GEN_AUDIO,
@@ -26,6 +39,21 @@ enum studio_route {
 	R_STUDIO_TOPUP,
 	R_STUDIO_AUTORECHARGE,
 	R_STUDIO_BENCH_CYCLE,
+	R_STUDIO_MODELS,
+	R_STUDIO_PRICING,
+	R_STUDIO_ESTIMATE,
+	R_STUDIO_PRISMS,
+	R_STUDIO_NODES_LIST,
+	R_STUDIO_NODES_CREATE,
+	R_STUDIO_NODE_GET,
+	R_STUDIO_NODE_DELETE,
+	R_STUDIO_CARD_SEARCH,
+	R_STUDIO_CARD_RENDER,
+	R_STUDIO_CHARACTERS_LIST,
+	R_STUDIO_CHARACTER_GET,
+	R_STUDIO_CHARACTER_DELETE,
+	R_STUDIO_CHARACTER_CREATE,
+	R_STUDIO_PRISM_APPLY,
 	R_STUDIO__MAX
 };
 
@@ -53,6 +81,30 @@ static const struct mg_route routes[R_STUDIO__MAX] = {
 	[R_STUDIO_TOPUP] = { MG_POST, "/v1/wallet/topup", MG_MOD_WALLET, AUTH, GEN | ADMIN, STD, 0, wallet_h_topup, 1 },
 	[R_STUDIO_AUTORECHARGE] = { MG_POST, "/v1/wallet/auto-recharge", MG_MOD_WALLET, AUTH, ADMIN, STD, 0, wallet_h_autorecharge, 1 },
 	[R_STUDIO_BENCH_CYCLE] = { MG_POST, "/v1/_bench/reserve-release", MG_MOD_WALLET, AUTH, GEN, STD, 0, wallet_h_bench_cycle },
+	[R_STUDIO_OAUTH_AUTHORIZE] = { MG_GET, "/v1/oauth/authorize", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_authorize },
+	[R_STUDIO_OAUTH_LOGIN] = { MG_POST, "/v1/oauth/login", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_login },
+	[R_STUDIO_OAUTH_CONSENT] = { MG_POST, "/v1/oauth/consent", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_consent },
+	[R_STUDIO_OAUTH_LOGOUT] = { MG_POST, "/v1/oauth/logout", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_logout },
+	[R_STUDIO_OAUTH_TOKEN] = { MG_POST, "/v1/oauth/token", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_token },
+	[R_STUDIO_OAUTH_REVOKE] = { MG_POST, "/v1/oauth/revoke", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_revoke },
+	[R_STUDIO_OAUTH_INTROSPECT] = { MG_POST, "/v1/oauth/introspect", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_introspect },
+	[R_STUDIO_OAUTH_JWKS] = { MG_GET, "/v1/oauth/jwks", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_jwks },
+	[R_STUDIO_OAUTH_METADATA] = { MG_GET, "/.well-known/oauth-authorization-server", MG_MOD_AUTH, NONE, 0, STD, 0, auth_oauth_h_metadata },
+	[R_STUDIO_MODELS] = { MG_GET, "/v1/models", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_models },
+	[R_STUDIO_PRICING] = { MG_GET, "/v1/pricing", MG_MOD_CATALOG, NONE, 0, STD, 0, catalog_h_pricing },
+	[R_STUDIO_ESTIMATE] = { MG_POST, "/v1/estimate", MG_MOD_CATALOG, AUTH, READ | GEN, STD, 0, catalog_h_estimate },
+	[R_STUDIO_PRISMS] = { MG_GET, "/v1/prisms", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_prisms },
+	[R_STUDIO_NODES_LIST] = { MG_GET, "/v1/nodes", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_node_list },
+	[R_STUDIO_NODES_CREATE] = { MG_POST, "/v1/nodes", MG_MOD_CATALOG, AUTH, GEN, STD, 0, catalog_h_node_create },
+	[R_STUDIO_NODE_GET] = { MG_GET, "/v1/nodes/{id}", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_node_get },
+	[R_STUDIO_NODE_DELETE] = { MG_DELETE, "/v1/nodes/{id}", MG_MOD_CATALOG, AUTH, GEN, STD, 0, catalog_h_node_delete },
+	[R_STUDIO_CARD_SEARCH] = { MG_GET, "/v1/cards/search", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_card_search },
+	[R_STUDIO_CARD_RENDER] = { MG_GET, "/v1/cards/{id}/render", MG_MOD_CATALOG, AUTH, READ, STD, 0, catalog_h_card_render },
+	[R_STUDIO_CHARACTERS_LIST] = { MG_GET, "/v1/characters", MG_MOD_GENERATION, AUTH, READ, STD, 0, catalog_h_characters_list },
+	[R_STUDIO_CHARACTER_GET] = { MG_GET, "/v1/characters/{id}", MG_MOD_GENERATION, AUTH, READ, STD, 0, catalog_h_character_get },
+	[R_STUDIO_CHARACTER_DELETE] = { MG_DELETE, "/v1/characters/{id}", MG_MOD_GENERATION, AUTH, ADMIN, STD, 0, catalog_h_character_delete },
+	[R_STUDIO_CHARACTER_CREATE] = { MG_POST, "/v1/characters", MG_MOD_GENERATION, AUTH, GEN, STD, 1, catalog_h_character_create },
+	[R_STUDIO_PRISM_APPLY] = { MG_POST, "/v1/prisms/{id}/apply", MG_MOD_GENERATION, AUTH, GEN, STD, 1, catalog_h_prism_apply },
 };
 
 static const char *const codes[MG_E__MAX] = {

@@ -32,4 +32,13 @@ int	gen_h_media_submit(struct mg_ctx *);
 /* prepaid: GET /api/v1/media/jobs?jobId=&includeDetails= → MediaJobStatusResponse. */
 int	gen_h_media_status(struct mg_ctx *);
 
+/*
+ * The studio submit path on a caller-built body (shape: the catalog body
+ * kind, type: the stored Job.type). 0 with *job and *job_json (caller
+ * owns the JSON), else the status answered. For modules/catalog routes.
+ */
+struct gen_job;
+int	gen_submit_studio(struct mg_ctx *, const char *shape, const char *type,
+	    json_object *body, const struct gen_job **job, json_object **job_json);
+
 #endif

@@ -26,6 +26,7 @@ cd "$ROOT"
 ROUTES=(
 	"health|GET|/health|none||fcgi|0.9"
 	"me|GET|/v1/me|key||select|0.7"
+	"me_jwt|GET|/v1/me|jwt||select|0.6"
 	"wallet|GET|/v1/wallet|key||select|0.7"
 	# Job submission: validate, price, blocklist, circuit check, then one
 	# transaction (job INSERT + hold + concurrency cap). Spread over
@@ -172,6 +173,48 @@ if [ -z "$routes_note" ]; then
 	export MG_BENCH_WS_IDS
 fi
 
+# --- OAuth: a person in the demo workspace, a client, and token pairs ----------
+# oauth_flow: one authorization code + PKCE flow with curl; prints
+# "ACCESS_TOKEN REFRESH_TOKEN".
+OAUTH_CLIENT= OAUTH_EMAIL= jwt_header=
+OAUTH_REDIRECT=http://127.0.0.1:47613/cb
+oauth_flow() {
+	local jar=$MG_VAR_DIR/bench_oauth.jar q page csrf loc code
+	local v=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk ch=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM
+	q="response_type=code&client_id=$OAUTH_CLIENT&redirect_uri=http%3A%2F%2F127.0.0.1%3A47613%2Fcb&code_challenge=$ch&code_challenge_method=S256&scope=generate%20read"
+	if [ ! -s "$jar" ]; then
+		page=$(curl -s -c "$jar" -b "$jar" "$BASE/v1/oauth/authorize?$q")
+		csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' <<<"$page")
+		curl -s -c "$jar" -b "$jar" -o /dev/null --data-urlencode "email=$OAUTH_EMAIL" \
+			--data-urlencode "password=bench password 1" --data-urlencode "csrf=$csrf" \
+			--data-urlencode "return=$q" "$BASE/v1/oauth/login"
+	fi
+	page=$(curl -s -c "$jar" -b "$jar" "$BASE/v1/oauth/authorize?$q")
+	csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' <<<"$page")
+	loc=$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' \
+		--data-urlencode "csrf=$csrf" -d "client_id=$OAUTH_CLIENT" \
+		--data-urlencode "redirect_uri=$OAUTH_REDIRECT" -d response_type=code \
+		-d "code_challenge=$ch" -d code_challenge_method=S256 -d "scope=generate read" \
+		-d "workspace=$MG_DEMO_WORKSPACE_ID" -d decision=allow "$BASE/v1/oauth/consent")
+	code=$(sed -n 's/.*[?&]code=\([^&]*\).*/\1/p' <<<"$loc")
+	curl -s "$BASE/v1/oauth/token" -d grant_type=authorization_code -d "code=$code" \
+		-d "code_verifier=$v" --data-urlencode "redirect_uri=$OAUTH_REDIRECT" \
+		-d "client_id=$OAUTH_CLIENT" | jq -r '"\(.access_token) \(.refresh_token)"'
+}
+if [ -z "$routes_note" ]; then
+	OAUTH_EMAIL="bench-$(openssl rand -hex 4)@example.com"
+	echo "bench password 1" >"$MG_VAR_DIR/bench_pw"
+	"$ROOT/build/bin/mgctl" --json user create --email "$OAUTH_EMAIL" \
+		--password-file "$MG_VAR_DIR/bench_pw" --workspace "$MG_DEMO_WORKSPACE_ID" \
+		--role member >/dev/null || die "mgctl user create failed"
+	OAUTH_CLIENT=$("$ROOT/build/bin/mgctl" --json oauth-client create --name bench \
+		--redirect-uri http://127.0.0.1/cb --scopes generate,read | jq -er .id) ||
+		die "mgctl oauth-client create failed"
+	rm -f "$MG_VAR_DIR/bench_oauth.jar"
+	read -r at _ < <(oauth_flow)
+	jwt_header="Authorization: Bearer $at"
+fi
+
 # --- wrk ----------------------------------------------------------------------
 # to_ms VALUE: wrk latency ("812.00us", "2.41ms", "1.02s") in ms.
 to_ms() {
@@ -193,6 +236,9 @@ bench() {
 		curl_args+=(-H "$auth_header")
 	elif [ "$auth" = jobkeys ]; then
 		curl_args+=(-H "Authorization: Bearer ${JOBS_KEYS[0]}")
+	elif [ "$auth" = jwt ]; then
+		args+=(-H "$jwt_header")
+		curl_args+=(-H "$jwt_header")
 	fi
 	if [ "${body:0:1}" = @ ]; then
 		# The script makes (and signs) every request; no pre-run probe.
@@ -326,6 +372,46 @@ if [ -z "$routes_note" ]; then
 	verify_out=$(build/bin/mgctl ledger verify 2>&1 | tail -n1) || verify_out="FAILED: $verify_out"
 fi
 
+# --- OAuth refresh grant: one rotating token chain per connection ----------------
+# Refresh tokens are single-use (a reuse kills the family), so each wrk
+# connection carries its own chain: one connection per thread, each thread
+# starting from its own refresh token and taking the next from every answer.
+REF_RPS=- REF_P99=- REF_NON2XX=- REF_ERR=
+if [ -z "$routes_note" ]; then
+	lua=$MG_VAR_DIR/bench_refresh.lua
+	{
+		echo "local tokens, n = {}, 0"
+		for ((i = 0; i < THREADS * 4; i++)); do
+			read -r _ rt < <(oauth_flow)
+			echo "tokens[#tokens + 1] = \"$rt\""
+		done
+		cat <<LUA
+function setup(thread) n = n + 1; thread:set("rt", tokens[n]) end
+function request()
+	return wrk.format("POST", "/v1/oauth/token",
+		{ ["Content-Type"] = "application/x-www-form-urlencoded" },
+		"grant_type=refresh_token&client_id=$OAUTH_CLIENT&refresh_token=" .. rt)
+end
+function response(status, headers, body)
+	local t = body:match('"refresh_token":"([^"]+)"')
+	if t then rt = t end
+end
+LUA
+	} >"$lua"
+	say "oauth_refresh: wrk -t$((THREADS * 4)) -c$((THREADS * 4)) $BASE/v1/oauth/token"
+	if out=$(wrk -t$((THREADS * 4)) -c$((THREADS * 4)) -d"${SECONDS_}s" --latency -s "$lua" \
+		"$BASE/v1/oauth/token" 2>&1); then
+		printf '%s\n' "$out" >"$MG_LOG_DIR/wrk_oauth_refresh.txt"
+		REF_RPS=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' <<<"$out")
+		REF_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+		REF_NON2XX=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
+		REF_NON2XX=${REF_NON2XX:-0}
+		say "oauth_refresh: $REF_RPS req/s, p99 $REF_P99 ms, non-2xx $REF_NON2XX"
+	else
+		REF_ERR="wrk failed"
+	fi
+fi
+
 # --- RSS ----------------------------------------------------------------------
 # rss_line LABEL PIDFILE: "| label | processes | total MB | per process MB |"
 rss_line() {
@@ -419,6 +505,19 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 				if (e != "0") print "errors"; else if (r + 0 >= t + 0) print "meets"; else print "below" }')
 			echo "| $name | $what | ${LRPS[$name]} | ${LP99[$name]} | ${LNON2XX[$name]} | $floor | $r | ≥ $target | $verdict |"
 		done
+	fi
+	echo
+	echo "## OAuth"
+	echo
+	if [ -n "$routes_note" ]; then
+		echo "Not measured: $routes_note."
+	else
+		r=$(ratio "${RRPS[me_jwt]:-0}" "${RRPS[me]:-0}")
+		verdict=$(awk -v r="$r" 'BEGIN { if (r + 0 >= 0.8) print "meets"; else print "below" }')
+		echo "| measure | value | target | |"
+		echo "|---|---:|---:|---|"
+		echo "| GET /v1/me with a JWT access token : with an API key | $r | ≥ 0.8 | $verdict |"
+		echo "| POST /v1/oauth/token refresh grant, $((THREADS * 4)) rotating chains (1 connection each) | ${REF_ERR:-$REF_RPS req/s, p99 $REF_P99 ms, non-2xx $REF_NON2XX} | recorded | |"
 	fi
 	echo
 	echo "## Resident memory after the runs"
