@@ -2,6 +2,7 @@
  * mediagate-dispatch: the dispatcher daemon (modules/generation/gen_dispatch.h).
  *
  *   mediagate-dispatch [--once] [--daemon] [--slots N]
+ *   mediagate-dispatch --health     print the circuit breaker table (JSON)
  *
  * A master process runs the timers (expired leases, callbacks, output
  * clean-up, the ledger's reservation expiry and auto-recharge hooks) once
@@ -168,7 +169,8 @@ write_pidfile(const char *path, pid_t pid)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: mediagate-dispatch [--once] [--daemon] [--slots N]\n");
+	fprintf(stderr, "usage: mediagate-dispatch [--once] [--daemon] [--slots N]\n"
+	    "       mediagate-dispatch --health\n");
 	return 2;
 }
 
@@ -178,7 +180,7 @@ main(int argc, char *argv[])
 	pid_t pids[MAX_SLOTS], pid;
 	struct db_conn *db;
 	char pidfile[512], err[256];
-	int i, daemonize = 0, st, alive;
+	int i, daemonize = 0, st, alive, health = 0;
 	int64_t slots = -1, tick = 0, next_tick;
 
 	if (mg_cfg_load(NULL) != 0)
@@ -188,6 +190,8 @@ main(int argc, char *argv[])
 			g_once = 1;
 		else if (strcmp(argv[i], "--daemon") == 0)
 			daemonize = 1;
+		else if (strcmp(argv[i], "--health") == 0)
+			health = 1;
 		else if (strcmp(argv[i], "--slots") == 0 && i + 1 < argc) {
 			if (mg_parse_i64(argv[i + 1], strlen(argv[i + 1]), 1,
 			    MAX_SLOTS, &slots) != 0)
@@ -197,6 +201,17 @@ main(int argc, char *argv[])
 			return usage();
 	}
 	mg_log_setup("dispatch", mg_cfg_bool("log_debug", 0) ? MG_LOG_DEBUG : MG_LOG_INFO);
+	if (health) {
+		char *js;
+
+		if ((db = db_open(DB_ROLE_DISPATCH)) == NULL ||
+		    (js = gen_disp_health_json(db)) == NULL)
+			return 1;
+		fputs(js, stdout);
+		free(js);
+		db_close(db);
+		return 0;
+	}
 	if (mg_crypto_init() != 0 || prov_init() != 0)
 		return 1;
 	gen_disp_cfg_load(&g_cfg);

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -354,6 +355,97 @@ gen_cb_post(const char *url, const char *secret, const char *event,
 	}
 out:
 	curl_slist_free_all(hdrs);
+	curl_slist_free_all(resolve);
+	if (c != NULL)
+		curl_easy_cleanup(c);
+	return rc;
+}
+
+struct fetch_sink {
+	FILE	*f;
+	int64_t	 n, max;
+};
+
+static size_t
+fetch_write(char *p, size_t sz, size_t n, void *arg)
+{
+	struct fetch_sink *k = arg;
+	size_t len = sz * n;
+
+	if (k->n + (int64_t)len > k->max)
+		return 0;	/* too large: abort the transfer */
+	if (fwrite(p, 1, len, k->f) != len)
+		return 0;
+	k->n += (int64_t)len;
+	return len;
+}
+
+enum gen_cb_err
+gen_cb_fetch(const char *url, const char *path, int64_t max,
+    struct gen_cb_result *res)
+{
+	CURL *c = NULL;
+	struct curl_slist *resolve = NULL;
+	struct fetch_sink k = { NULL, 0, max };
+	char host[256], pin[400], tmp[600];
+	long port, status = 0;
+	int https;
+	enum gen_cb_err rc;
+	CURLcode cc;
+
+	if ((rc = gen_cb_check(url, mg_cfg_bool("allow_private_callbacks", 0),
+	    res)) != GEN_CB_OK)
+		return rc;
+	if (parse_url(url, host, sizeof(host), &port, &https) != GEN_CB_OK)
+		return GEN_CB_E_URL;
+	if (strchr(res->address, ':') != NULL)
+		snprintf(pin, sizeof(pin), "%s:%ld:[%s]", host, port, res->address);
+	else
+		snprintf(pin, sizeof(pin), "%s:%ld:%s", host, port, res->address);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return GEN_CB_E_SEND;
+	rc = GEN_CB_E_SEND;
+	if ((k.f = fopen(tmp, "wb")) == NULL) {
+		snprintf(res->error, sizeof(res->error), "cannot write the source");
+		return GEN_CB_E_SEND;
+	}
+	if ((c = curl_easy_init()) == NULL ||
+	    (resolve = curl_slist_append(NULL, pin)) == NULL)
+		goto out;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_RESOLVE, resolve);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "mediagate-fetch/1");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+	    (long)mg_cfg_int("prov_connect_timeout_s", 10));
+	curl_easy_setopt(c, CURLOPT_TIMEOUT,
+	    (long)mg_cfg_int("prov_download_timeout_s", 300));
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &k);
+	if ((cc = curl_easy_perform(c)) != CURLE_OK) {
+		snprintf(res->error, sizeof(res->error), "%s",
+		    cc == CURLE_WRITE_ERROR ? "source larger than allowed" :
+		    curl_easy_strerror(cc));
+		goto out;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	res->http_status = status;
+	if (status < 200 || status >= 300) {
+		snprintf(res->error, sizeof(res->error), "source answered HTTP %ld", status);
+		rc = GEN_CB_E_STATUS;
+		goto out;
+	}
+	rc = GEN_CB_OK;
+out:
+	if (fclose(k.f) != 0 && rc == GEN_CB_OK)
+		rc = GEN_CB_E_SEND;
+	if (rc == GEN_CB_OK && rename(tmp, path) != 0)
+		rc = GEN_CB_E_SEND;
+	if (rc != GEN_CB_OK)
+		unlink(tmp);
 	curl_slist_free_all(resolve);
 	if (c != NULL)
 		curl_easy_cleanup(c);

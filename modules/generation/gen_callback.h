@@ -99,4 +99,15 @@ enum gen_cb_err	 gen_cb_post(const char *url, const char *secret,
 		    const char *event, const char *delivery_id,
 		    const char *body, size_t len, struct gen_cb_result *res);
 
+/*
+ * Download a caller-supplied source URL (prepaid inline-by-URL inputs)
+ * into path under the same guard as callbacks: http(s) only, every
+ * resolved address checked (unless allow_private_callbacks), connection
+ * pinned, no redirects, at most max bytes, timeouts from config
+ * prov_connect_timeout_s / prov_download_timeout_s. Written to path.tmp,
+ * renamed on success. GEN_CB_OK, or the reason in res->error.
+ */
+enum gen_cb_err	 gen_cb_fetch(const char *url, const char *path, int64_t max,
+		    struct gen_cb_result *res);
+
 #endif

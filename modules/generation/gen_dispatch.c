@@ -242,7 +242,7 @@ jstr(json_object *o, const char *key, const char **out)
 int
 gen_disp_params(const char *params, const char *root, struct prov_job *job,
     json_object **hold, char (*inputs)[512], const char **inputv,
-    size_t maxin, char *err, size_t errlen)
+    size_t maxin, struct gen_disp_sources *src, char *err, size_t errlen)
 {
 	static const char *const kinds[] = { "image", "video", "audio", "3d", "compose" };
 	json_object *o, *v;
@@ -251,6 +251,7 @@ gen_disp_params(const char *params, const char *root, struct prov_job *job,
 	size_t i, cnt;
 
 	memset(job, 0, sizeof(*job));
+	memset(src, 0, sizeof(*src));
 	*hold = NULL;
 	if (params == NULL || (o = json_tokener_parse(params)) == NULL ||
 	    !json_object_is_type(o, json_type_object)) {
@@ -324,6 +325,31 @@ gen_disp_params(const char *params, const char *root, struct prov_job *job,
 		job->inputs = inputv;
 		job->ninputs = cnt;
 	}
+	if (json_object_object_get_ex(o, "urls", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
+		json_object *it, *u;
+
+		if (!json_object_is_type(v, json_type_array) ||
+		    (cnt = json_object_array_length(v)) + job->ninputs > maxin) {
+			snprintf(err, errlen, "params.urls: at most %zu sources", maxin);
+			return -1;
+		}
+		for (i = 0; i < cnt; i++) {
+			it = json_object_array_get_idx(v, i);
+			u = it;
+			if (json_object_is_type(it, json_type_object) &&
+			    !json_object_object_get_ex(it, "url", &u))
+				u = NULL;
+			if (u == NULL || !json_object_is_type(u, json_type_string)) {
+				snprintf(err, errlen, "params.urls[%zu]: no url", i);
+				return -1;
+			}
+			src->urls[src->nurls++] = json_object_get_string(u);
+		}
+	}
+	if (json_object_object_get_ex(o, "segments", &v) &&
+	    json_object_is_type(v, json_type_array))
+		src->segments = v;
 	return 0;
 bad_int:
 	snprintf(err, errlen, "params: width, height, duration_s, count, seed must be integers in range");
@@ -492,18 +518,73 @@ sleep_ms(int64_t ms)
  * The child: run the provider to a terminal state, reporting the request
  * id as soon as there is one. Never touches the database; ends with _exit.
  */
+/* The extension of a URL's last path segment (".png"), or ".bin". */
 static void
-child_run(int fd, const struct prov_ops *ops, const struct prov_job *job,
-    const char *resume_rid, const struct gen_disp_cfg *cfg)
+url_ext(const char *url, char *buf, size_t cap)
+{
+	const char *q = url + strcspn(url, "?#"), *p = q, *dot = NULL;
+	size_t n;
+
+	while (p > url && p[-1] != '/') {
+		p--;
+		if (*p == '.' && dot == NULL)
+			dot = p;
+	}
+	n = dot != NULL ? (size_t)(q - dot) : 0;
+	if (dot == NULL || n < 2 || n > 6) {
+		snprintf(buf, cap, ".bin");
+		return;
+	}
+	snprintf(buf, cap, "%.*s", (int)n, dot);
+	for (n = 1; buf[n] != '\0'; n++)
+		if (!((buf[n] >= 'a' && buf[n] <= 'z') || (buf[n] >= 'A' &&
+		    buf[n] <= 'Z') || (buf[n] >= '0' && buf[n] <= '9'))) {
+			snprintf(buf, cap, ".bin");
+			return;
+		}
+}
+
+/*
+ * The child: fetch remote sources, then run the provider to a terminal
+ * state, reporting the request id as soon as there is one. Never touches
+ * the database; ends with _exit.
+ */
+static void
+child_run(int fd, const struct prov_ops *ops, const struct prov_job *job0,
+    const struct gen_disp_sources *src, const char *resume_rid,
+    const struct gen_disp_cfg *cfg)
 {
 	struct child_msg m;
-	char rid[128];
+	struct prov_job jcopy = *job0, *job = &jcopy;
+	static char paths[PROV_MAX_INPUTS][600];
+	static const char *inv[PROV_MAX_INPUTS];
+	struct gen_cb_result fr;
+	char rid[128], ext[8];
 	int64_t delay = cfg->prov_poll_min_ms;
 	int transient = 0;
+	size_t i, n = 0;
 
 	memset(&m, 0, sizeof(m));
 	prov_result_init(&m.res);
 	prov_error_init(&m.err);
+	for (i = 0; i < job0->ninputs && n < PROV_MAX_INPUTS; i++)
+		inv[n++] = job0->inputs[i];
+	for (i = 0; src != NULL && i < src->nurls && n < PROV_MAX_INPUTS; i++) {
+		url_ext(src->urls[i], ext, sizeof(ext));
+		snprintf(paths[i], sizeof(paths[i]), "%s/src-%zu%s", job0->out_dir, i, ext);
+		if (gen_cb_fetch(src->urls[i], paths[i], mg_cfg_int(
+		    "prov_download_max_bytes", 200LL * 1024 * 1024), &fr) != GEN_CB_OK) {
+			m.op = PROV_OP_SUBMIT;
+			m.rc = PROV_E_INVALID;
+			m.err.code = PROV_E_INVALID;
+			snprintf(m.err.type, sizeof(m.err.type), "source_unavailable");
+			snprintf(m.err.msg, sizeof(m.err.msg), "source %zu: %s", i, fr.error);
+			goto done;
+		}
+		inv[n++] = paths[i];
+	}
+	job->inputs = inv;
+	job->ninputs = n;
 	if (resume_rid != NULL && resume_rid[0] != '\0') {
 		snprintf(rid, sizeof(rid), "%s", resume_rid);
 	} else {
@@ -602,8 +683,9 @@ check_lease(struct db_conn *db, const struct gen_disp_cfg *cfg, const char *id)
  */
 static enum attempt_end
 supervise(struct db_conn *db, const struct gen_disp_cfg *cfg, const char *id,
-    const struct prov_ops *ops, const struct prov_job *job, char *rid,
-    struct child_msg *m, volatile const int *stop)
+    const struct prov_ops *ops, const struct prov_job *job,
+    const struct gen_disp_sources *src, char *rid, struct child_msg *m,
+    volatile const int *stop)
 {
 	int fds[2], st, r, lr;
 	pid_t pid;
@@ -624,7 +706,7 @@ supervise(struct db_conn *db, const struct gen_disp_cfg *cfg, const char *id,
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
-		child_run(fds[1], ops, job, rid, cfg);
+		child_run(fds[1], ops, job, src, rid, cfg);
 		_exit(0);
 	}
 	close(fds[1]);
@@ -933,12 +1015,60 @@ pick_provider(const struct catalog *cat, const struct gen_disp_cfg *cfg,
 	return prov_by_name(prov) == PROV__MAX ? -1 : (int)prov_by_name(prov);
 }
 
+/*
+ * Studio compose: each segment's asset_id names an earlier succeeded job
+ * of the same workspace; its first output becomes an input, in order.
+ * 0, or -1 with err set (the job fails: invalid_job).
+ */
+static int
+resolve_segments(struct db_conn *db, const struct gen_job *j,
+    const struct gen_disp_sources *src, struct prov_job *pj,
+    char (*inputs)[512], const char **inputv, size_t maxin, char *err,
+    size_t errlen)
+{
+	struct gen_job a;
+	struct gen_output out[GEN_MAX_OUTPUTS];
+	json_object *seg, *v;
+	const char *aid;
+	size_t i, n, nout, k = pj->ninputs;
+	int rc = 0;
+
+	if (src->segments == NULL)
+		return 0;
+	n = json_object_array_length(src->segments);
+	for (i = 0; i < n && rc == 0; i++) {
+		seg = json_object_array_get_idx(src->segments, i);
+		aid = json_object_object_get_ex(seg, "asset_id", &v) ?
+		    json_object_get_string(v) : NULL;
+		memset(&a, 0, sizeof(a));
+		if (aid == NULL || k >= maxin ||
+		    gen_job_get(db, j->workspace_id, aid, 0, &a) != GEN_OK ||
+		    a.state != GEN_STATE_SUCCEEDED ||
+		    gen_job_outputs(db, a.id, out, GEN_MAX_OUTPUTS, &nout) != GEN_OK ||
+		    nout == 0 || !gen_files_rel_ok(out[0].path) ||
+		    (size_t)snprintf(inputs[k], 512, "%s/%s", gen_files_root(),
+		    out[0].path) >= 512) {
+			snprintf(err, errlen, "segments[%zu].asset_id: no finished "
+			    "asset with this id", i);
+			rc = -1;
+		} else {
+			inputv[k] = inputs[k];
+			k++;
+		}
+		gen_job_clear(&a);
+	}
+	pj->inputs = inputv;
+	pj->ninputs = k;
+	return rc;
+}
+
 int
 gen_disp_run(struct db_conn *db, const struct catalog *cat,
     const struct gen_disp_cfg *cfg, const char *id, volatile const int *stop)
 {
 	struct gen_job j;
 	struct prov_job pj;
+	struct gen_disp_sources srcs;
 	struct child_msg m;
 	struct settle s;
 	json_object *hold = NULL;
@@ -967,7 +1097,9 @@ gen_disp_run(struct db_conn *db, const struct catalog *cat,
 	snprintf(prov, sizeof(prov), "%s", j.provider);
 
 	if (gen_disp_params(j.params, gen_files_root(), &pj, &hold, inputs,
-	    inputv, MAX_INPUTS, err, sizeof(err)) != 0) {
+	    inputv, MAX_INPUTS, &srcs, err, sizeof(err)) != 0 ||
+	    resolve_segments(db, &j, &srcs, &pj, inputs, inputv, MAX_INPUTS,
+	    err, sizeof(err)) != 0) {
 		s.state = GEN_STATE_FAILED;
 		s.error_code = "invalid_job";
 		s.error_msg = err;
@@ -995,7 +1127,7 @@ gen_disp_run(struct db_conn *db, const struct catalog *cat,
 	}
 	pj.out_dir = dir;
 	t_run = mg_now_us();
-	end = supervise(db, cfg, j.id, &prov_table[pid_ok], &pj, rid, &m, stop);
+	end = supervise(db, cfg, j.id, &prov_table[pid_ok], &pj, &srcs, rid, &m, stop);
 	t_run = mg_now_us() - t_run;
 	note = end == END_RESULT || end == END_TIMEOUT || end == END_CRASH;
 	switch (end) {
@@ -1072,7 +1204,8 @@ gen_disp_run(struct db_conn *db, const struct catalog *cat,
 	cls = end == END_CRASH ? GEN_DISP_RETRY : gen_disp_classify(rc, m.op);
 	snprintf(err, sizeof(err), "%s", m.err.msg[0] ? m.err.msg : prov_strerror(rc));
 	s.error_msg = err;
-	s.error_code = gen_disp_error_code(rc);
+	s.error_code = strcmp(m.err.type, "source_unavailable") == 0 ?
+	    "source_unavailable" : gen_disp_error_code(rc);
 	if (cls == GEN_DISP_RETRY && j.attempts < cfg->max_attempts) {
 		s.requeue = 1;
 		s.delay_s = gen_disp_backoff_s(j.attempts, cfg->retry_base_s,
@@ -1279,7 +1412,7 @@ gen_disp_callbacks(struct db_conn *db, const struct gen_disp_cfg *cfg)
 	char ids[20][64];
 	int n = 0, i, done = 0;
 
-	if (db_exec(db, DB_DISP_CB_DUE, "i", (int64_t)20) != DB_OK)
+	if (db_exec(db, DB_DISP_CB_DUE, "i", (int64_t)5) != DB_OK)
 		return -1;
 	while (n < 20 && db_next(db, DB_DISP_CB_DUE, "s", ids[n], sizeof(ids[n])) == DB_OK)
 		n++;
@@ -1343,4 +1476,35 @@ gen_disp_cleanup(struct db_conn *db, const struct gen_disp_cfg *cfg)
 	if (done > 0)
 		mg_log(MG_LOG_INFO, "deleted the outputs of %d expired job(s)", done);
 	return done;
+}
+
+char *
+gen_disp_health_json(struct db_conn *db)
+{
+	struct mg_buf b;
+	char prov[64], last[256];
+	int64_t fails, open, left;
+	int n = 0;
+
+	if (db_exec(db, DB_DISP_HEALTH_LIST, "") != DB_OK)
+		return NULL;
+	mg_buf_init(&b, NULL);
+	mg_buf_puts(&b, "[");
+	while (db_next(db, DB_DISP_HEALTH_LIST, "siiis", prov, sizeof(prov), &fails,
+	    &open, &left, last, sizeof(last)) == DB_OK) {
+		mg_buf_printf(&b, "%s{\"provider\":\"", n++ ? "," : "");
+		mg_buf_json_escape(&b, prov);
+		mg_buf_printf(&b, "\",\"consecutive_failures\":%lld,\"open\":%s,"
+		    "\"open_seconds_left\":%lld,\"last_error\":\"", (long long)fails,
+		    open ? "true" : "false", (long long)left);
+		mg_buf_json_escape(&b, last);
+		mg_buf_puts(&b, "\"}");
+	}
+	db_done(db, DB_DISP_HEALTH_LIST);
+	mg_buf_puts(&b, "]\n");
+	if (b.oom) {
+		mg_buf_free(&b);
+		return NULL;
+	}
+	return b.data;
 }

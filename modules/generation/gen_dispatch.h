@@ -122,13 +122,22 @@ int		 gen_disp_marker(const char *prompt, char *buf, size_t cap);
  * Parse the job's params JSON (gen_job.h) into *job. Strings point into
  * storage owned by *hold (a json_object the caller puts back with
  * json_object_put); input paths become absolute under root into inputs[]
- * (each 512 bytes). Returns 0, or -1 with err naming the field.
+ * (each 512 bytes). Remote source URLs ("urls": strings or {field, url})
+ * and studio compose "segments" go to *src (borrowed from *hold); the
+ * dispatcher downloads the URLs (SSRF-guarded) and resolves segment
+ * asset ids (earlier succeeded jobs of the workspace) into inputs.
+ * Returns 0, or -1 with err naming the field.
  */
 struct json_object;
+struct gen_disp_sources {
+	const char		*urls[PROV_MAX_INPUTS];	/* "urls": remote sources */
+	size_t			 nurls;
+	struct json_object	*segments;	/* studio compose segments or NULL */
+};
 int		 gen_disp_params(const char *params, const char *root,
 		    struct prov_job *job, struct json_object **hold,
 		    char (*inputs)[512], const char **inputv, size_t maxin,
-		    char *err, size_t errlen);
+		    struct gen_disp_sources *src, char *err, size_t errlen);
 
 /*
  * The actual price of a finished job: catalog_price of the stored
@@ -160,6 +169,12 @@ int		 gen_disp_recover(struct db_conn *, const struct gen_disp_cfg *);
 int		 gen_disp_callbacks(struct db_conn *, const struct gen_disp_cfg *);
 int		 gen_disp_callback_sweep(struct db_conn *, const struct gen_disp_cfg *);
 int		 gen_disp_cleanup(struct db_conn *, const struct gen_disp_cfg *);
+/*
+ * The circuit breaker table as a JSON array into out (caller frees):
+ * [{"provider","consecutive_failures","open","open_seconds_left",
+ *   "last_error"}]. NULL on a DB failure.
+ */
+char		*gen_disp_health_json(struct db_conn *);
 /* Deliver the callback of one job now if due (after its settle). */
 int		 gen_disp_callback_one(struct db_conn *, const struct gen_disp_cfg *,
 		    const char *job_id);

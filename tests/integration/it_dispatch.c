@@ -26,6 +26,8 @@
 
 static struct it_ws	W;		/* studio workspace */
 static struct it_ws	P;		/* prepaid workspace */
+static char		V_ID[37];	/* the studio video job (compose source) */
+static char		V_URL[1024];	/* its signed output link */
 
 static void
 msleep(long ms)
@@ -328,12 +330,99 @@ test_studio_video_mp4_and_ledger(void)
 	CU_ASSERT_FATAL(len > 12 && body != NULL);
 	CU_ASSERT(memcmp(body + 4, "ftyp", 4) == 0);
 	free(body);
+	snprintf(V_ID, sizeof(V_ID), "%s", id);
+	snprintf(V_URL, sizeof(V_URL), "%s", url);
 	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.holds, 1);
 	CU_ASSERT_EQUAL(m.hold, quote);
 	CU_ASSERT_EQUAL(m.settles, 1);
 	CU_ASSERT_STRING_EQUAL(m.settle_type, "capture");
 	CU_ASSERT_EQUAL(m.settle_amount, -quote);
+}
+
+/* An MP4 at url (relative /files/ link or absolute). */
+static int
+is_mp4(const char *url)
+{
+	char *body = NULL;
+	size_t len = 0;
+	int ok;
+
+	ok = fetch(url, &body, &len) == 200 && len > 12 &&
+	    memcmp(body + 4, "ftyp", 4) == 0;
+	free(body);
+	return ok;
+}
+
+static void
+test_studio_compose_segments_of_earlier_video(void)
+{
+	char id[37], st[32], url[1024], body[512];
+	struct it_resp r;
+	struct money m;
+	long long quote;
+
+	CU_ASSERT_FATAL(V_ID[0] != '\0');
+	snprintf(body, sizeof(body), "{\"segments\":[{\"asset_id\":\"%s\",\"start_time\":0,"
+	    "\"duration\":5},{\"asset_id\":\"%s\",\"start_time\":0,\"duration\":5}]}",
+	    V_ID, V_ID);
+	CU_ASSERT_FATAL(it_post(&r, "/v1/compose", W.key, body) == 0);
+	CU_ASSERT(r.status == 202 || r.status == 201 || r.status == 200);
+	CU_ASSERT_FATAL(it_str(&r, "id") != NULL);
+	snprintf(id, sizeof(id), "%s", it_str(&r, "id"));
+	quote = it_int(&r, "estimated_cost_usd_micros", -1);
+	it_free(&r);
+	CU_ASSERT_FATAL(studio_wait(id, 120, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "completed");
+	CU_ASSERT(is_mp4(url));
+	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
+	CU_ASSERT_EQUAL(m.holds, 1);
+	CU_ASSERT_EQUAL(m.hold, quote);
+	CU_ASSERT_EQUAL(m.settles, 1);
+	CU_ASSERT_STRING_EQUAL(m.settle_type, "capture");
+	CU_ASSERT(-m.settle_amount <= quote);
+}
+
+static void
+test_prepaid_combine_fetches_source_urls(void)
+{
+	char id[37], st[32], url[1024], body[3000], src[1100];
+	struct it_resp r;
+
+	CU_ASSERT_FATAL(V_URL[0] != '\0');
+	snprintf(src, sizeof(src), "%s%s", it_base(), V_URL);
+	snprintf(body, sizeof(body), "{\"task\":\"video.combine\",\"input\":{\"videoUrls\":"
+	    "[\"%s\",\"%s\"]}}", src, src);
+	CU_ASSERT_FATAL(it_post(&r, "/api/v1/media/jobs", P.key, body) == 0);
+	if (it_str(&r, "externalJobId") == NULL)
+		fprintf(stderr, "combine: %ld %s\n", r.status, r.body);
+	CU_ASSERT_FATAL(it_str(&r, "externalJobId") != NULL);
+	snprintf(id, sizeof(id), "%s", it_str(&r, "externalJobId"));
+	it_free(&r);
+	CU_ASSERT_FATAL(prepaid_wait(&P, id, 120, st, sizeof(st), url, sizeof(url)) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "succeeded");
+	CU_ASSERT(is_mp4(url));
+}
+
+static void
+test_prepaid_combine_bad_source_released(void)
+{
+	char id[37], st[32], url[1024], body[1000];
+	struct it_resp r;
+	struct money m;
+
+	/* A source that answers 404: the job fails, nothing charged. */
+	snprintf(body, sizeof(body), "{\"task\":\"video.combine\",\"input\":{\"videoUrls\":"
+	    "[\"%s/files/nope/a.mp4\",\"%s/files/nope/b.mp4\"]}}", it_base(), it_base());
+	CU_ASSERT_FATAL(it_post(&r, "/api/v1/media/jobs", P.key, body) == 0);
+	CU_ASSERT_FATAL(it_str(&r, "externalJobId") != NULL);
+	snprintf(id, sizeof(id), "%s", it_str(&r, "externalJobId"));
+	it_free(&r);
+	CU_ASSERT_FATAL(prepaid_wait(&P, id, 60, st, sizeof(st), url, sizeof(url)) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "failed");
+	CU_ASSERT_FATAL(ledger_of(&P, id, &m) == 0);
+	CU_ASSERT_EQUAL(m.settles, 1);
+	CU_ASSERT_STRING_EQUAL(m.settle_type, "release");
 }
 
 /* A job that must fail with code; its hold released in full. */
@@ -419,7 +508,7 @@ test_remote_fal_5xx_released(void)
 	CU_ASSERT_FATAL(fake_ctl("MG_FAKE_FAL_URL", "POST", "/__control/faults",
 	    "{\"status\":500,\"error\":\"internal_error\",\"count\":20,"
 	    "\"match\":{\"path\":\"/fal-ai\"}}") == 200);
-	expect_failed_released("[[provider:fal]] five hundred", "failed", NULL, 60);
+	expect_failed_released("[[provider:fal]] five hundred", "failed", "provider_error", 60);
 	fake_ctl("MG_FAKE_FAL_URL", "DELETE", "/__control/faults", NULL);
 }
 
@@ -445,9 +534,35 @@ test_remote_replicate_503_retried_then_released(void)
 }
 
 static void
-test_remote_elevenlabs_5xx_released(void)
+test_remote_elevenlabs_success(void)
 {
 	char id[37], st[32], url[1024];
+	struct it_resp r;
+	char *body = NULL;
+	size_t len = 0;
+	struct money m;
+
+	fake_ctl("MG_FAKE_ELEVENLABS_URL", "DELETE", "/__control/faults", NULL);
+	CU_ASSERT_FATAL(it_post(&r, "/v1/audio/generate", W.key,
+	    "{\"model\":\"eleven_multilingual_v2\",\"text\":\"[[provider:elevenlabs]] "
+	    "hello there\",\"voice_id\":\"21m00Tcm4TlvDq8ikWAM\"}") == 0);
+	CU_ASSERT_FATAL(it_str(&r, "job_id") != NULL);
+	snprintf(id, sizeof(id), "%s", it_str(&r, "job_id"));
+	it_free(&r);
+	CU_ASSERT_FATAL(studio_wait(id, 60, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "completed");
+	CU_ASSERT_EQUAL(fetch(url, &body, &len), 200);
+	CU_ASSERT(len > 100);
+	free(body);
+	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
+	CU_ASSERT_EQUAL(m.settles, 1);
+	CU_ASSERT_STRING_EQUAL(m.settle_type, "capture");
+}
+
+static void
+test_remote_elevenlabs_5xx_released(void)
+{
+	char id[37], st[32], url[1024], code[64];
 	struct it_resp r;
 	long long quote;
 	struct money m;
@@ -455,19 +570,95 @@ test_remote_elevenlabs_5xx_released(void)
 	CU_ASSERT_FATAL(fake_ctl("MG_FAKE_ELEVENLABS_URL", "POST", "/__control/faults",
 	    "{\"status\":500,\"count\":20,\"match\":{\"path\":\"/v1/text-to-speech\"}}") == 200);
 	CU_ASSERT_FATAL(it_post(&r, "/v1/audio/generate", W.key,
-	    "{\"model\":\"eleven_multilingual_v2\",\"text\":\"[[provider:elevenlabs]] hi\"}") == 0);
+	    "{\"model\":\"eleven_multilingual_v2\",\"text\":\"[[provider:elevenlabs]] hi\","
+	    "\"voice_id\":\"21m00Tcm4TlvDq8ikWAM\"}") == 0);
 	CU_ASSERT_FATAL(it_str(&r, "job_id") != NULL);
 	snprintf(id, sizeof(id), "%s", it_str(&r, "job_id"));
 	quote = it_int(&r, "estimated_cost_usd_micros", -1);
 	it_free(&r);
-	CU_ASSERT_FATAL(studio_wait(id, 90, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
+	CU_ASSERT_FATAL(studio_wait(id, 90, st, sizeof(st), url, sizeof(url), code,
+	    sizeof(code)) == 0);
 	CU_ASSERT_STRING_EQUAL(st, "failed");
+	/* A 5xx after sending is an ambiguous create: never resent, failed. */
+	CU_ASSERT_STRING_EQUAL(code, "provider_error");
 	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.holds, 1);
 	CU_ASSERT_EQUAL(m.settles, 1);
 	CU_ASSERT_STRING_EQUAL(m.settle_type, "release");
 	CU_ASSERT_EQUAL(m.settle_reserved, -quote);
 	fake_ctl("MG_FAKE_ELEVENLABS_URL", "DELETE", "/__control/faults", NULL);
+}
+
+/* provider_health of provider via `mediagate-dispatch --health`. */
+static int
+circuit_of(const char *provider, int *open, long long *fails)
+{
+	char cmd[600], buf[8192];
+	const char *root = getenv("MG_TEST_ROOT");
+	json_object *a, *e, *v;
+	size_t n, i;
+	FILE *f;
+	int found = -1;
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && build/bin/mediagate-dispatch --health 2>/dev/null",
+	    root ? root : ".");
+	if ((f = popen(cmd, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	if (pclose(f) != 0 || (a = json_tokener_parse(buf)) == NULL)
+		return -1;
+	for (i = 0; i < json_object_array_length(a); i++) {
+		e = json_object_array_get_idx(a, i);
+		if (!json_object_object_get_ex(e, "provider", &v) ||
+		    strcmp(json_object_get_string(v), provider) != 0)
+			continue;
+		json_object_object_get_ex(e, "open", &v);
+		*open = json_object_get_boolean(v);
+		json_object_object_get_ex(e, "consecutive_failures", &v);
+		*fails = json_object_get_int64(v);
+		found = 0;
+	}
+	json_object_put(a);
+	return found;
+}
+
+static void
+test_circuit_opens_then_success_closes(void)
+{
+	char a[37], b[37], c[37], st[32], url[1024];
+	int open = -1;
+	long long fails = -1;
+	struct money m;
+
+	CU_ASSERT_FATAL(fake_ctl("MG_FAKE_FAL_URL", "POST", "/__control/faults",
+	    "{\"status\":503,\"count\":100,\"match\":{\"path\":\"/fal-ai\"}}") == 200);
+	/* Two jobs, three retryable 503 attempts each: 6 ≥ circuit_threshold 5. */
+	CU_ASSERT_FATAL(studio_submit("/v1/images/generate",
+	    "{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"[[provider:fal]] c1\","
+	    "\"resolution\":\"256x256\"}", a, NULL) == 0);
+	CU_ASSERT_FATAL(studio_submit("/v1/images/generate",
+	    "{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"[[provider:fal]] c2\","
+	    "\"resolution\":\"256x256\"}", b, NULL) == 0);
+	CU_ASSERT_FATAL(studio_wait(a, 90, st, sizeof(st), NULL, 0, NULL, 0) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "failed");
+	CU_ASSERT_FATAL(studio_wait(b, 90, st, sizeof(st), NULL, 0, NULL, 0) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "failed");
+	CU_ASSERT_FATAL(ledger_of(&W, a, &m) == 0);
+	CU_ASSERT_STRING_EQUAL(m.settle_type, "release");
+	CU_ASSERT_EQUAL(circuit_of("fal", &open, &fails), 0);
+	CU_ASSERT_EQUAL(open, 1);
+	CU_ASSERT(fails >= 5);
+	/* The next success (the probe) closes it. */
+	fake_ctl("MG_FAKE_FAL_URL", "DELETE", "/__control/faults", NULL);
+	CU_ASSERT_FATAL(studio_submit("/v1/images/generate",
+	    "{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"[[provider:fal]] probe\","
+	    "\"resolution\":\"256x256\"}", c, NULL) == 0);
+	CU_ASSERT_FATAL(studio_wait(c, 60, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
+	CU_ASSERT_STRING_EQUAL(st, "completed");
+	CU_ASSERT_EQUAL(circuit_of("fal", &open, &fails), 0);
+	CU_ASSERT_EQUAL(open, 0);
+	CU_ASSERT_EQUAL(fails, 0);
 }
 
 /* ---- crash recovery ------------------------------------------------------------ */
@@ -871,10 +1062,19 @@ test_link_expired_410_tampered_403(void)
 	CU_ASSERT_FATAL(studio_wait(id, 60, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
 	CU_ASSERT_FATAL(strncmp(url, "/files/", 7) == 0);
 	CU_ASSERT_EQUAL(fetch(url, NULL, NULL), 200);
-	/* Tampered signature → 403. */
+	/* Tampered signature → 403 (the first md5 character: all its 6 bits
+	 * are data, unlike the last one's padding bits). */
 	snprintf(bad, sizeof(bad), "%s", url);
-	n = strlen(bad);
-	bad[n - 1] = bad[n - 1] == 'A' ? 'B' : 'A';
+	q = strstr(bad, "md5=");
+	CU_ASSERT_FATAL(q != NULL);
+	n = (size_t)(q - bad) + 4;
+	bad[n] = bad[n] == 'A' ? 'B' : 'A';
+	CU_ASSERT_EQUAL(fetch(bad, NULL, NULL), 403);
+	/* Another file's path under the same signature → 403. */
+	snprintf(bad, sizeof(bad), "%s", url);
+	q = strstr(bad, ".png?");
+	CU_ASSERT_FATAL(q != NULL);
+	memcpy(bad + (q - bad), ".jpg", 4);
 	CU_ASSERT_EQUAL(fetch(bad, NULL, NULL), 403);
 	/* Same path, expiry in the past, correctly signed → 410. */
 	q = strchr(url, '?');
@@ -907,6 +1107,9 @@ main(void)
 		{ "studio image → PNG, one hold + one capture = quote", test_studio_image_png_and_ledger },
 		{ "prepaid audio.speak → WAV, one hold + one capture = quote", test_prepaid_speech_wav_and_ledger },
 		{ "studio video → MP4, one hold + one capture = quote", test_studio_video_mp4_and_ledger },
+		{ "studio compose of an earlier video (segments) → MP4", test_studio_compose_segments_of_earlier_video },
+		{ "prepaid video.combine fetches its source URLs → MP4", test_prepaid_combine_fetches_source_urls },
+		{ "prepaid video.combine, source 404 → failed, released", test_prepaid_combine_bad_source_released },
 		{ "[[fail]] → failed, hold released in full", test_local_failure_released },
 		{ "[[nsfw]] → nsfw_blocked, hold released in full", test_nsfw_blocked_released },
 		{ "[[retry]] every attempt → failed after max attempts, released", test_retryable_exhausted_released },
@@ -918,7 +1121,9 @@ main(void)
 		{ "fal fake: 5xx → failed, released", test_remote_fal_5xx_released },
 		{ "fal fake: submit timeout → failed, released", test_remote_fal_timeout_released },
 		{ "replicate fake: 503 retried, then failed, released", test_remote_replicate_503_retried_then_released },
+		{ "elevenlabs fake: success, audio downloaded, captured", test_remote_elevenlabs_success },
 		{ "elevenlabs fake: 5xx → failed, released", test_remote_elevenlabs_5xx_released },
+		{ "circuit opens after provider failures, a success closes it", test_circuit_opens_then_success_closes },
 		{ NULL, NULL }
 	};
 	static const struct mgt_case races[] = {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -171,6 +172,46 @@ test_files_rel_under_root(void)
 	    GEN_FILES_E_NAME);
 }
 
+static int
+exists(const char *p)
+{
+	return access(p, F_OK) == 0;
+}
+
+static void
+test_files_job_dir_create_empty_remove(void)
+{
+	char root[] = "/tmp/mg-test-outputs-XXXXXX", dir[512], f[600], rel[256];
+	FILE *fp;
+
+	CU_ASSERT_FATAL(mkdtemp(root) != NULL);
+	setenv("MG_OUTPUTS_DIR", root, 1);
+	CU_ASSERT_STRING_EQUAL(gen_files_root(), root);
+	CU_ASSERT_EQUAL(gen_files_job_dir("ws1", "job1", 1, dir, sizeof(dir)), GEN_FILES_OK);
+	snprintf(f, sizeof(f), "%s/out-0.png", dir);
+	CU_ASSERT_FATAL((fp = fopen(f, "w")) != NULL);
+	fputs("x", fp);
+	fclose(fp);
+	CU_ASSERT_EQUAL(gen_files_rel(f, rel, sizeof(rel)), GEN_FILES_OK);
+	CU_ASSERT_STRING_EQUAL(rel, "ws1/job1/out-0.png");
+	/* A new attempt starts from an empty directory. */
+	CU_ASSERT_EQUAL(gen_files_job_dir("ws1", "job1", 1, dir, sizeof(dir)), GEN_FILES_OK);
+	CU_ASSERT(!exists(f));
+	fp = fopen(f, "w");
+	if (fp != NULL)
+		fclose(fp);
+	/* Clean-up removes the files and the directory; twice is fine. */
+	CU_ASSERT_EQUAL(gen_files_remove_job("ws1", "job1"), GEN_FILES_OK);
+	CU_ASSERT(!exists(f));
+	CU_ASSERT(!exists(dir));
+	CU_ASSERT_EQUAL(gen_files_remove_job("ws1", "job1"), GEN_FILES_OK);
+	CU_ASSERT_EQUAL(gen_files_remove_job("..", "job1"), GEN_FILES_E_NAME);
+	snprintf(f, sizeof(f), "%s/ws1", root);
+	rmdir(f);
+	rmdir(root);
+	unsetenv("MG_OUTPUTS_DIR");
+}
+
 /* ---- provider error classes, backoff, routes ------------------------------- */
 
 static void
@@ -238,10 +279,18 @@ parse(const char *params, struct prov_job *j, char *err, size_t errlen)
 	static char inputs[PROV_MAX_INPUTS][512];
 	static const char *inputv[PROV_MAX_INPUTS];
 	json_object *hold = NULL;
+	struct gen_disp_sources src;
 	int rc;
 
 	rc = gen_disp_params(params, "/out", j, &hold, inputs, inputv,
-	    PROV_MAX_INPUTS, err, errlen);
+	    PROV_MAX_INPUTS, &src, err, errlen);
+	if (rc == 0 && strstr(params, "\"urls\"") != NULL) {
+		CU_ASSERT_EQUAL(src.nurls, 2);
+		CU_ASSERT_STRING_EQUAL(src.urls[0], "https://a.example/x.mp4");
+		CU_ASSERT_STRING_EQUAL(src.urls[1], "https://b.example/y.png");
+	}
+	if (rc == 0 && strstr(params, "\"segments\"") != NULL)
+		CU_ASSERT_PTR_NOT_NULL(src.segments);
 	/* Strings point into hold: check what is needed before freeing. */
 	if (rc == 0 && j->prompt != NULL)
 		CU_ASSERT_STRING_EQUAL(j->prompt, "p");
@@ -272,6 +321,21 @@ static void test_params_kind_required(void) { struct prov_job j; char e[128]; CU
 static void test_params_kind_unknown(void) { struct prov_job j; char e[128]; CU_ASSERT_EQUAL(parse("{\"kind\":\"4d\"}", &j, e, sizeof(e)), -1); }
 static void test_params_width_range(void) { struct prov_job j; char e[128]; CU_ASSERT_EQUAL(parse("{\"kind\":\"image\",\"width\":99999}", &j, e, sizeof(e)), -1); CU_ASSERT_EQUAL(parse("{\"kind\":\"image\",\"width\":\"512\"}", &j, e, sizeof(e)), -1); }
 static void test_params_input_traversal(void) { struct prov_job j; char e[128]; CU_ASSERT_EQUAL(parse("{\"kind\":\"compose\",\"inputs\":[\"../../etc/passwd\"]}", &j, e, sizeof(e)), -1); CU_ASSERT_EQUAL(parse("{\"kind\":\"compose\",\"inputs\":[\"/etc/passwd\"]}", &j, e, sizeof(e)), -1); }
+static void
+test_params_urls_and_segments(void)
+{
+	struct prov_job j;
+	char e[128];
+
+	CU_ASSERT_EQUAL(parse("{\"kind\":\"compose\",\"urls\":[{\"field\":\"videos\","
+	    "\"url\":\"https://a.example/x.mp4\"},\"https://b.example/y.png\"],"
+	    "\"segments\":[{\"asset_id\":\"x\"}]}", &j, e, sizeof(e)), 0);
+	CU_ASSERT_EQUAL(parse("{\"kind\":\"compose\",\"urls\":[{\"field\":\"v\"}]}",
+	    &j, e, sizeof(e)), -1);
+	CU_ASSERT_EQUAL(parse("{\"kind\":\"compose\",\"urls\":\"https://a\"}", &j, e,
+	    sizeof(e)), -1);
+}
+
 static void test_params_prompt_type(void) { struct prov_job j; char e[128]; CU_ASSERT_EQUAL(parse("{\"kind\":\"image\",\"prompt\":5}", &j, e, sizeof(e)), -1); }
 
 /* ---- actual cost ------------------------------------------------------------------- */
@@ -394,6 +458,7 @@ main(void)
 		{ "output id rules", test_files_id_rules },
 		{ "output path rules", test_files_rel_rules },
 		{ "outputs stay under the root", test_files_rel_under_root },
+		{ "job dir: create, empty on retry, remove", test_files_job_dir_create_empty_remove },
 		{ "provider error classes", test_classify },
 		{ "circuit counts provider health only", test_circuit_counts_only_provider_health },
 		{ "requeue backoff", test_backoff },
@@ -405,6 +470,7 @@ main(void)
 		{ "params: width range/type", test_params_width_range },
 		{ "params: input path traversal", test_params_input_traversal },
 		{ "params: prompt type", test_params_prompt_type },
+		{ "params: source URLs and segments", test_params_urls_and_segments },
 		{ NULL, NULL }
 	};
 	static const struct mgt_case price[] = {
