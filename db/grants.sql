@@ -96,3 +96,14 @@ GRANT SELECT, INSERT, UPDATE ON mediagate.email_otps TO mg_auth@localhost, mg_au
 GRANT SELECT, INSERT, UPDATE ON mediagate.device_links TO mg_auth@localhost, mg_auth@'127.0.0.1';
 GRANT INSERT ON mediagate.tenants TO mg_auth@localhost, mg_auth@'127.0.0.1';
 GRANT INSERT ON mediagate.workspaces TO mg_auth@localhost, mg_auth@'127.0.0.1';
+
+-- catalog: every pool reads the active catalog version (mgctl, as mg_admin,
+-- loads it); the catalog pool owns cards and characters and reads the
+-- ledger for the per-key spend in /v1/estimate (SELECT on ledger above).
+GRANT SELECT ON mediagate.catalog_versions TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT ON mediagate.catalog_active TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.cards TO mg_catalog@localhost, mg_catalog@'127.0.0.1';
+GRANT SELECT, INSERT ON mediagate.card_edges TO mg_catalog@localhost, mg_catalog@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE ON mediagate.characters TO mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1';
+-- /v1/estimate reads the workspace's active job count (concurrency cap).
+GRANT SELECT ON mediagate.jobs TO mg_catalog@localhost, mg_catalog@'127.0.0.1';

@@ -244,10 +244,11 @@ catalog_h_estimate(struct mg_ctx *c)
 		    json_object_new_int64(active));
 		json_object_object_add(cc, "max_concurrent_jobs",
 		    json_object_new_int64(max));
+		/* max 0: no cap (gen_guard.h). */
 		json_object_object_add(cc, "blocked",
-		    json_object_new_boolean(active >= max));
+		    json_object_new_boolean(max > 0 && active >= max));
 		json_object_object_add(o, "concurrency", cc);
-		if (active >= max)
+		if (max > 0 && active >= max)
 			json_object_object_add(o, "would_succeed",
 			    json_object_new_boolean(0));
 	}

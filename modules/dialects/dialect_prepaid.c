@@ -12,6 +12,8 @@
 
 enum prepaid_route {
 	R_PREPAID_HEALTH,
+	R_PREPAID_MEDIA_SUBMIT,
+	R_PREPAID_MEDIA_STATUS,
 	/* payments (modules/wallet/payments_http.c) */
 	R_PREPAID_PACKAGES,
 	R_PREPAID_CHECKOUT_STRIPE,
@@ -25,8 +27,6 @@ enum prepaid_route {
 	R_PREPAID_WEBHOOK_STRIPE,
 	R_PREPAID_WEBHOOK_CRYPTO,
 	/* generation (modules/generation/gen_http.c) */
-	R_PREPAID_MEDIA_SUBMIT,
-	R_PREPAID_MEDIA_STATUS,
 	R_PREPAID_BALANCE,
 	/* keys, sign-in, device link (modules/auth/auth_keys.c, auth_signin.c, auth_device.c) */
 	R_PREPAID_KEYS_LIST,
@@ -49,8 +49,6 @@ enum prepaid_route {
 #define NONE	MG_AUTHN_NONE
 #define AUTH	MG_AUTHN_REQUIRED
 #define STD	MG_BODY_STD
-#define W	MG_MOD_WALLET
-
 #define UPLOAD	MG_BODY_UPLOAD
 #define GEN	MG_SCOPE_GENERATE
 #define READ	MG_SCOPE_READ
@@ -59,6 +57,10 @@ enum prepaid_route {
 
 static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_HEALTH] = { MG_GET, "/api/v1/health", MG_MOD_CATALOG, NONE, 0, STD, 0, health_h_prepaid },
+#define W	MG_MOD_WALLET
+
+	[R_PREPAID_MEDIA_SUBMIT] = { MG_POST, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, GEN, UPLOAD, 1, gen_h_media_submit, 1 },
+	[R_PREPAID_MEDIA_STATUS] = { MG_GET, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_media_status },
 	[R_PREPAID_PACKAGES] = { MG_GET, "/api/v1/packages", W, NONE, 0, STD, 0, pay_h_packages },
 	[R_PREPAID_CHECKOUT_STRIPE] = { MG_POST, "/api/v1/checkout/stripe", W, AUTH, 0, STD, 0, pay_h_checkout_stripe, 1 },
 	[R_PREPAID_CHECKOUT_CRYPTO] = { MG_POST, "/api/v1/checkout/crypto", W, AUTH, 0, STD, 0, pay_h_checkout_crypto, 1 },
@@ -70,8 +72,6 @@ static const struct mg_route routes[R_PREPAID__MAX] = {
 	[R_PREPAID_CREDITS_CONSUME_GONE] = { MG_POST, "/api/v1/credits/consume", W, NONE, 0, STD, 0, pay_h_gone_consume },
 	[R_PREPAID_WEBHOOK_STRIPE] = { MG_POST, "/api/v1/webhooks/stripe", W, NONE, 0, STD, 0, pay_h_webhook_stripe },
 	[R_PREPAID_WEBHOOK_CRYPTO] = { MG_POST, "/api/v1/webhooks/crypto", W, NONE, 0, STD, 0, pay_h_webhook_crypto },
-	[R_PREPAID_MEDIA_SUBMIT] = { MG_POST, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, GEN, UPLOAD, 1, gen_h_media_submit, 1 },
-	[R_PREPAID_MEDIA_STATUS] = { MG_GET, "/api/v1/media/jobs", MG_MOD_GENERATION, AUTH, READ, STD, 0, gen_h_media_status },
 	[R_PREPAID_BALANCE] = { MG_GET, "/api/v1/balance", MG_MOD_WALLET, AUTH, MG_SCOPE_READ, STD, 0, wallet_h_prepaid_balance },
 	[R_PREPAID_KEYS_LIST] = { MG_GET, "/api/v1/keys", MG_MOD_AUTH, AUTH, READ | ADMIN, STD, 0, auth_h_prepaid_list },
 	[R_PREPAID_KEYS_CREATE] = { MG_POST, "/api/v1/keys", MG_MOD_AUTH, OPT, ADMIN, STD, 0, auth_h_prepaid_create },

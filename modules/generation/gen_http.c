@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "catalog.h"
+#include "catalog_active.h"
 #include "catalog_price.h"
 #include "db.h"
 #include "gen_guard.h"
@@ -50,7 +51,8 @@ struct submit {
 	size_t			 nsrc;
 	json_object		*urls;		/* [{field, url}] remote sources */
 	json_object		*adjust;	/* prepaid inputAdjustments */
-	/* priced */
+	/* priced (ct: this request's catalog, see catalog_get) */
+	const struct catalog	*ct;
 	struct catalog_price_req req;
 	struct catalog_quote	 q;
 	struct gen_job		 job;
@@ -64,20 +66,18 @@ struct submit {
 	int64_t			 reserved;
 };
 
-static struct catalog	*cat;	/* loaded once per worker */
-
-/* The catalog, loaded on first use; NULL (logged) when it cannot load. */
+/*
+ * The active catalog (catalog_active.h), fetched ONCE per request: a later
+ * call may reload it and free what earlier pointers (a quote) point into.
+ */
 static const struct catalog *
-catalog_get(void)
+catalog_get(struct mg_ctx *c)
 {
-	char err[256];
+	const struct catalog *ct = catalog_active(c->db);
 
-	if (cat == NULL && catalog_load_default(&cat, err, sizeof(err)) !=
-	    CATALOG_OK) {
-		mg_log(MG_LOG_ERROR, "catalog: %s", err);
-		cat = NULL;
-	}
-	return cat;
+	if (ct == NULL)
+		mg_log(MG_LOG_ERROR, "no active catalog");
+	return ct;
 }
 
 /* ---- small JSON helpers ---------------------------------------------- */
@@ -480,7 +480,6 @@ static const char *const guarded_text[] = { "prompt", "negative_prompt",
 static int
 validate_price(struct mg_ctx *c, struct submit *s)
 {
-	const struct catalog *ct;
 	enum catalog_price_err pe;
 	const char *const *k;
 	const char *t;
@@ -489,12 +488,12 @@ validate_price(struct mg_ctx *c, struct submit *s)
 	enum db_err e;
 	enum gen_guard_err ge;
 
-	if ((ct = catalog_get()) == NULL)
+	if (s->ct == NULL && (s->ct = catalog_get(c)) == NULL)
 		return mg_fail(c, MG_E_UNAVAILABLE, "the catalog is not loaded");
 	if ((pe = catalog_price_req_from_json(s->shape, s->body, &s->req, err,
 	    sizeof(err))) != CATALOG_PRICE_OK)
 		return price_fail(c, pe, err);
-	if ((pe = catalog_price(ct, &s->req, &s->q)) != CATALOG_PRICE_OK)
+	if ((pe = catalog_price(s->ct, &s->req, &s->q)) != CATALOG_PRICE_OK)
 		return price_fail(c, pe, s->q.error);
 	for (k = guarded_text; *k != NULL; k++) {
 		if ((t = jstr(s->input, *k)) == NULL)
@@ -1080,6 +1079,7 @@ gen_h_generation_get(struct mg_ctx *c)
 {
 	struct gen_job *j = mg_arena_calloc(c->arena, sizeof(*j));
 	json_object *o, *p, *v, *urls;
+	const struct catalog *ct;
 	const char *st_word;
 	int64_t cr;
 	int st;
@@ -1112,8 +1112,8 @@ gen_h_generation_get(struct mg_ctx *c)
 		json_object_object_add(o, "prompt", json_object_get(v));
 	json_object_object_add(o, "kind", json_object_new_string(j->kind));
 	/* Studio display credits (catalog credit_usd_micros each), rounded up. */
-	cr = catalog_get() != NULL && catalog_get()->credit_usd_micros > 0 ?
-	    catalog_get()->credit_usd_micros : 0;
+	ct = catalog_get(c);
+	cr = ct != NULL && ct->credit_usd_micros > 0 ? ct->credit_usd_micros : 0;
 	json_object_object_add(o, "credits_charged", j->actual_null || cr == 0 ?
 	    NULL : json_object_new_int64((j->actual_micros + cr - 1) / cr));
 	urls = output_urls(c, j, 0, NULL);
@@ -1356,17 +1356,16 @@ gen_h_media_submit(struct mg_ctx *c)
 	 * submit_run re-validates and prices again, which is cheap and pure.
 	 */
 	{
-		const struct catalog *ct = catalog_get();
 		enum catalog_price_err pe;
 		char err[256];
 
-		if (ct == NULL)
+		if ((s->ct = catalog_get(c)) == NULL)
 			return mg_fail(c, MG_E_UNAVAILABLE,
 			    "the catalog is not loaded");
 		if ((pe = catalog_price_req_from_json("media.job", body, &s->req,
 		    err, sizeof(err))) != CATALOG_PRICE_OK)
 			return price_fail(c, pe, err);
-		if ((pe = catalog_price(ct, &s->req, &s->q)) != CATALOG_PRICE_OK)
+		if ((pe = catalog_price(s->ct, &s->req, &s->q)) != CATALOG_PRICE_OK)
 			return price_fail(c, pe, s->q.error);
 		effective_fill(s, eff);
 	}

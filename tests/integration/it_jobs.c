@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "db.h"
 #include "gen_link.h"
 #include "it.h"
 #include "mg_config.h"
@@ -1242,6 +1243,57 @@ test_signed_link_through_nginx(void)
 	unlink(p);
 }
 
+/*
+ * The circuit breaker the dispatcher maintains (provider_health, 007):
+ * open for the local provider → submits answer 503 circuit_open with
+ * Retry-After and hold nothing; closed again → 202. Written here as the
+ * admin role for a few hundred milliseconds (programs run one at a time).
+ */
+static void
+test_circuit_open_503(void)
+{
+	struct db_conn *db;
+	struct it_ws w;
+	struct it_resp r;
+	struct ledger_view before;
+	char ra[32], pwf[1024] = "";
+	const char *e = getenv("MG_DB_PASSWORD_ADMIN_FILE");
+
+	ws_new(&w, "1");
+	/* mg_config unsets MG_*_FILE once read: keep it for mgctl children. */
+	if (e != NULL)
+		snprintf(pwf, sizeof(pwf), "%s", e);
+	db = db_open(DB_ROLE_ADMIN);
+	if (*pwf)
+		setenv("MG_DB_PASSWORD_ADMIN_FILE", pwf, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+	ledger(w.key, NULL, &before);
+	CU_ASSERT_EQUAL_FATAL(db_raw(db, "INSERT INTO provider_health (provider,"
+	    " open_until) VALUES ('local', NOW(6) + INTERVAL 10 SECOND)"
+	    " ON DUPLICATE KEY UPDATE open_until = NOW(6) + INTERVAL 10 SECOND"),
+	    DB_OK);
+	post(&r, "/v1/images/generate", w.key, IMG_BODY, NULL);
+	CU_ASSERT_EQUAL(r.status, 503);
+	CU_ASSERT_STRING_EQUAL(it_str(&r, "error.code") ? it_str(&r, "error.code") :
+	    "", "circuit_open");
+	CU_ASSERT_EQUAL(it_header(&r, "Retry-After", ra, sizeof(ra)), 0);
+	CU_ASSERT(atoi(ra) >= 1 && atoi(ra) <= 10);
+	it_free(&r);
+	post(&r, "/api/v1/media/jobs", w.key, "{\"task\":\"image.generate\","
+	    "\"input\":{\"prompt\":\"a\"}}", NULL);
+	CU_ASSERT_EQUAL(r.status, 503);
+	it_free(&r);
+	CU_ASSERT_EQUAL(db_raw(db, "UPDATE provider_health SET open_until = NULL"
+	    " WHERE provider = 'local'"), DB_OK);
+	assert_untouched(w.key, &before);
+	post(&r, "/v1/images/generate", w.key, IMG_BODY, NULL);
+	CU_ASSERT_EQUAL(r.status, 202);
+	track(w.key, it_str(&r, "job_id"));
+	it_free(&r);
+	cleanup();
+	db_close(db);
+}
+
 static const struct mgt_case studio_cases[] = {
 	{ "studio_image_202_hold_equals_quote", test_studio_image },
 	{ "studio_video_202_hold_equals_quote", test_studio_video },
@@ -1296,6 +1348,7 @@ static const struct mgt_case guard_cases[] = {
 	{ "spend_cap_402_per_key", test_spend_cap_402 },
 	{ "concurrency_cap_429_retry_after", test_concurrency_cap_429 },
 	{ "read_only_key_cannot_submit_403", test_read_only_key_cannot_submit },
+	{ "circuit_open_503_retry_after_nothing_held", test_circuit_open_503 },
 	{ NULL, NULL },
 };
 

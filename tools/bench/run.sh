@@ -28,16 +28,16 @@ ROUTES=(
 	"me|GET|/v1/me|key||select|0.7"
 	"me_jwt|GET|/v1/me|jwt||select|0.6"
 	"wallet|GET|/v1/wallet|key||select|0.7"
-	# Distinct signed Stripe events (new event id + payment key each), $1
-	# credited per request over BENCH_WEBHOOK_WALLETS workspaces: a body
-	# "@file" is a wrk script that builds and signs every request itself.
-	"stripe_webhook|POST|/api/v1/webhooks/stripe|none|@tools/bench/stripe_webhook.lua|write|0.5"
 	# Job submission: validate, price, blocklist, circuit check, then one
 	# transaction (job INSERT + hold + concurrency cap). Spread over
 	# BENCH_JOB_WORKSPACES workspaces (auth "jobkeys": wrk rotates their
 	# keys) like the spread write floor. The slow marker keeps the
 	# dispatcher's slots asleep instead of rendering.
 	"jobs_submit|POST|/v1/images/generate|jobkeys|{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"[[slow:100]] bench\"}|write|0.5"
+	# Distinct signed Stripe events (new event id + payment key each), $1
+	# credited per request over BENCH_WEBHOOK_WALLETS workspaces: a body
+	# "@file" is a wrk script that builds and signs every request itself.
+	"stripe_webhook|POST|/api/v1/webhooks/stripe|none|@tools/bench/stripe_webhook.lua|write|0.5"
 )
 
 # --- Floors -------------------------------------------------------------------
@@ -154,14 +154,6 @@ if [ -z "$routes_note" ]; then
 	# shellcheck disable=SC1091
 	. "$MG_VAR_DIR/demo.env"
 	auth_header="Authorization: Bearer $MG_DEMO_KEY"
-	# Workspaces the webhook bench credits, spread like the write floor.
-	MG_BENCH_WS_IDS=
-	tid=$(build/bin/mgctl --json tenant create bench | jq -er .id)
-	for _ in $(seq "${BENCH_WEBHOOK_WALLETS:-32}"); do
-		wid=$(build/bin/mgctl --json workspace create "$tid" bench | jq -er .id)
-		MG_BENCH_WS_IDS=${MG_BENCH_WS_IDS:+$MG_BENCH_WS_IDS,}$wid
-	done
-	export MG_BENCH_WS_IDS
 	# The jobs_submit row submits from its own workspaces (auth
 	# "jobkeys"), each funded for every submit it makes; their backlog is
 	# canceled after the routes so the dispatcher benchmark starts from an
@@ -174,6 +166,14 @@ if [ -z "$routes_note" ]; then
 		"$MGCTL_BIN" wallet grant "$ws" 10000 --reason bench >/dev/null ||
 			die "could not fund a jobs workspace"
 	done
+	# Workspaces the webhook bench credits, spread like the write floor.
+	MG_BENCH_WS_IDS=
+	tid=$(build/bin/mgctl --json tenant create bench | jq -er .id)
+	for _ in $(seq "${BENCH_WEBHOOK_WALLETS:-32}"); do
+		wid=$(build/bin/mgctl --json workspace create "$tid" bench | jq -er .id)
+		MG_BENCH_WS_IDS=${MG_BENCH_WS_IDS:+$MG_BENCH_WS_IDS,}$wid
+	done
+	export MG_BENCH_WS_IDS
 fi
 
 # --- OAuth: a person in the demo workspace, a client, and token pairs ----------
@@ -237,11 +237,11 @@ bench() {
 	if [ "$auth" = key ]; then
 		args+=(-H "$auth_header")
 		curl_args+=(-H "$auth_header")
+	elif [ "$auth" = jobkeys ]; then
+		curl_args+=(-H "Authorization: Bearer ${JOBS_KEYS[0]}")
 	elif [ "$auth" = jwt ]; then
 		args+=(-H "$jwt_header")
 		curl_args+=(-H "$jwt_header")
-	elif [ "$auth" = jobkeys ]; then
-		curl_args+=(-H "Authorization: Bearer ${JOBS_KEYS[0]}")
 	fi
 	if [ "${body:0:1}" = @ ]; then
 		# The script makes (and signs) every request; no pre-run probe.
@@ -315,46 +315,6 @@ if [ -z "$routes_note" ]; then
 		printf '## Dispatcher (local provider)\n\nNot measured: tools/bench/dispatch.sh failed.\n' >"$DISPATCH_MD"
 fi
 
-# --- OAuth refresh grant: one rotating token chain per connection ----------------
-# Refresh tokens are single-use (a reuse kills the family), so each wrk
-# connection carries its own chain: one connection per thread, each thread
-# starting from its own refresh token and taking the next from every answer.
-REF_RPS=- REF_P99=- REF_NON2XX=- REF_ERR=
-if [ -z "$routes_note" ]; then
-	lua=$MG_VAR_DIR/bench_refresh.lua
-	{
-		echo "local tokens, n = {}, 0"
-		for ((i = 0; i < THREADS * 4; i++)); do
-			read -r _ rt < <(oauth_flow)
-			echo "tokens[#tokens + 1] = \"$rt\""
-		done
-		cat <<LUA
-function setup(thread) n = n + 1; thread:set("rt", tokens[n]) end
-function request()
-	return wrk.format("POST", "/v1/oauth/token",
-		{ ["Content-Type"] = "application/x-www-form-urlencoded" },
-		"grant_type=refresh_token&client_id=$OAUTH_CLIENT&refresh_token=" .. rt)
-end
-function response(status, headers, body)
-	local t = body:match('"refresh_token":"([^"]+)"')
-	if t then rt = t end
-end
-LUA
-	} >"$lua"
-	say "oauth_refresh: wrk -t$((THREADS * 4)) -c$((THREADS * 4)) $BASE/v1/oauth/token"
-	if out=$(wrk -t$((THREADS * 4)) -c$((THREADS * 4)) -d"${SECONDS_}s" --latency -s "$lua" \
-		"$BASE/v1/oauth/token" 2>&1); then
-		printf '%s\n' "$out" >"$MG_LOG_DIR/wrk_oauth_refresh.txt"
-		REF_RPS=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' <<<"$out")
-		REF_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
-		REF_NON2XX=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
-		REF_NON2XX=${REF_NON2XX:-0}
-		say "oauth_refresh: $REF_RPS req/s, p99 $REF_P99 ms, non-2xx $REF_NON2XX"
-	else
-		REF_ERR="wrk failed"
-	fi
-fi
-
 # --- Ledger: reservation+release cycles ----------------------------------------
 # name | what | wallets | floor | target. Each request of POST
 # /v1/_bench/reserve-release authenticates, holds 1 micro in one transaction
@@ -413,6 +373,46 @@ if [ -z "$routes_note" ]; then
 		say "$name: ${LRPS[$name]} cycles/s, p99 ${LP99[$name]} ms, non-2xx ${LNON2XX[$name]}"
 	done
 	verify_out=$(build/bin/mgctl ledger verify 2>&1 | tail -n1) || verify_out="FAILED: $verify_out"
+fi
+
+# --- OAuth refresh grant: one rotating token chain per connection ----------------
+# Refresh tokens are single-use (a reuse kills the family), so each wrk
+# connection carries its own chain: one connection per thread, each thread
+# starting from its own refresh token and taking the next from every answer.
+REF_RPS=- REF_P99=- REF_NON2XX=- REF_ERR=
+if [ -z "$routes_note" ]; then
+	lua=$MG_VAR_DIR/bench_refresh.lua
+	{
+		echo "local tokens, n = {}, 0"
+		for ((i = 0; i < THREADS * 4; i++)); do
+			read -r _ rt < <(oauth_flow)
+			echo "tokens[#tokens + 1] = \"$rt\""
+		done
+		cat <<LUA
+function setup(thread) n = n + 1; thread:set("rt", tokens[n]) end
+function request()
+	return wrk.format("POST", "/v1/oauth/token",
+		{ ["Content-Type"] = "application/x-www-form-urlencoded" },
+		"grant_type=refresh_token&client_id=$OAUTH_CLIENT&refresh_token=" .. rt)
+end
+function response(status, headers, body)
+	local t = body:match('"refresh_token":"([^"]+)"')
+	if t then rt = t end
+end
+LUA
+	} >"$lua"
+	say "oauth_refresh: wrk -t$((THREADS * 4)) -c$((THREADS * 4)) $BASE/v1/oauth/token"
+	if out=$(wrk -t$((THREADS * 4)) -c$((THREADS * 4)) -d"${SECONDS_}s" --latency -s "$lua" \
+		"$BASE/v1/oauth/token" 2>&1); then
+		printf '%s\n' "$out" >"$MG_LOG_DIR/wrk_oauth_refresh.txt"
+		REF_RPS=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' <<<"$out")
+		REF_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+		REF_NON2XX=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
+		REF_NON2XX=${REF_NON2XX:-0}
+		say "oauth_refresh: $REF_RPS req/s, p99 $REF_P99 ms, non-2xx $REF_NON2XX"
+	else
+		REF_ERR="wrk failed"
+	fi
 fi
 
 # --- RSS ----------------------------------------------------------------------
@@ -483,19 +483,6 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 		done
 	fi
 	echo
-	echo "## OAuth"
-	echo
-	if [ -n "$routes_note" ]; then
-		echo "Not measured: $routes_note."
-	else
-		r=$(ratio "${RRPS[me_jwt]:-0}" "${RRPS[me]:-0}")
-		verdict=$(awk -v r="$r" 'BEGIN { if (r + 0 >= 0.8) print "meets"; else print "below" }')
-		echo "| measure | value | target | |"
-		echo "|---|---:|---:|---|"
-		echo "| GET /v1/me with a JWT access token : with an API key | $r | ≥ 0.8 | $verdict |"
-		echo "| POST /v1/oauth/token refresh grant, $((THREADS * 4)) rotating chains (1 connection each) | ${REF_ERR:-$REF_RPS req/s, p99 $REF_P99 ms, non-2xx $REF_NON2XX} | recorded | |"
-	fi
-	echo
 	if [ -s "$DISPATCH_MD" ]; then
 		cat "$DISPATCH_MD"
 		echo
@@ -521,6 +508,19 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 				if (e != "0") print "errors"; else if (r + 0 >= t + 0) print "meets"; else print "below" }')
 			echo "| $name | $what | ${LRPS[$name]} | ${LP99[$name]} | ${LNON2XX[$name]} | $floor | $r | ≥ $target | $verdict |"
 		done
+	fi
+	echo
+	echo "## OAuth"
+	echo
+	if [ -n "$routes_note" ]; then
+		echo "Not measured: $routes_note."
+	else
+		r=$(ratio "${RRPS[me_jwt]:-0}" "${RRPS[me]:-0}")
+		verdict=$(awk -v r="$r" 'BEGIN { if (r + 0 >= 0.8) print "meets"; else print "below" }')
+		echo "| measure | value | target | |"
+		echo "|---|---:|---:|---|"
+		echo "| GET /v1/me with a JWT access token : with an API key | $r | ≥ 0.8 | $verdict |"
+		echo "| POST /v1/oauth/token refresh grant, $((THREADS * 4)) rotating chains (1 connection each) | ${REF_ERR:-$REF_RPS req/s, p99 $REF_P99 ms, non-2xx $REF_NON2XX} | recorded | |"
 	fi
 	echo
 	echo "## Resident memory after the runs"
