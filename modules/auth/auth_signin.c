@@ -40,10 +40,10 @@ new_ws_tx(struct db_conn *db, void *arg)
 	    (e = db_exec(db, DB_AUTH_WS_INSERT, "sss", a->ws, tenant,
 	    "Default")) != DB_OK ||
 	    (e = db_exec(db, DB_AUTH_MEMBER_INSERT, "sss", a->ws, a->user,
-	    "owner")) != DB_OK ||
-	    (e = db_exec(db, DB_WALLET_ENSURE, "s", a->ws)) != DB_OK)
+	    "owner")) != DB_OK)
 		return e;
-	return DB_OK;
+	/* The wallet row (no money moves): through the money module. */
+	return wallet_ensure(db, a->ws) == WALLET_OK ? DB_OK : DB_ERROR;
 }
 
 int
