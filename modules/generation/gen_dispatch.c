@@ -253,10 +253,9 @@ gen_disp_params(const char *params, const char *root, struct prov_job *job,
 	memset(job, 0, sizeof(*job));
 	memset(src, 0, sizeof(*src));
 	*hold = NULL;
-	if (params == NULL || (o = json_tokener_parse(params)) == NULL ||
-	    !json_object_is_type(o, json_type_object)) {
-		if (params != NULL && (o = json_tokener_parse(params)) != NULL)
-			json_object_put(o);
+	o = params != NULL ? json_tokener_parse(params) : NULL;
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);	/* NULL-safe: a non-object parsed */
 		snprintf(err, errlen, "params: not a JSON object");
 		return -1;
 	}
