@@ -244,7 +244,9 @@ gen_disp_params(const char *params, const char *root, struct prov_job *job,
     json_object **hold, char (*inputs)[512], const char **inputv,
     size_t maxin, struct gen_disp_sources *src, char *err, size_t errlen)
 {
-	static const char *const kinds[] = { "image", "video", "audio", "3d", "compose" };
+	/* Indexed like enum prov_kind. */
+	static const char *const kinds[] = { "image", "video", "audio", "3d",
+	    "compose", "training" };
 	json_object *o, *v;
 	const char *s;
 	int64_t n;

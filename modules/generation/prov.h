@@ -64,6 +64,7 @@ enum prov_kind {
 	PROV_KIND_AUDIO,	/* PROV_KIND_AUDIO: speech from text */
 	PROV_KIND_3D,		/* PROV_KIND_3D: glTF model */
 	PROV_KIND_COMPOSE,	/* PROV_KIND_COMPOSE: see enum prov_compose */
+	PROV_KIND_TRAINING,	/* PROV_KIND_TRAINING: a character adapter (JSON) */
 	PROV_KIND__MAX
 };
 

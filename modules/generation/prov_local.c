@@ -987,6 +987,43 @@ render_3d(const struct prov_job *job, struct prov_result *res,
 	return add_file(res, path, "model/gltf+json", 0, 0, 0, err);
 }
 
+/*
+ * A character "training" run offline: a small, deterministic adapter file
+ * (JSON: the character's name and a 16-value signature derived from the
+ * job hash), so a training job completes end to end with no GPU. A real
+ * trainer replaces this through a remote adapter.
+ */
+static enum prov_err
+render_training(const struct prov_job *job, struct prov_result *res,
+    struct prov_error *err)
+{
+	unsigned char h[32];
+	char path[512];
+	struct mg_buf j;
+	enum prov_err rc;
+	int i;
+
+	job_hash(job, 0, h);
+	if (prov_out_path(job, 0, "json", path, sizeof(path)) != 0)
+		return prov_fail(err, PROV_E_INVALID, "out_dir: too long");
+	mg_buf_init(&j, NULL);
+	mg_buf_puts(&j, "{\"format\":\"mediagate-local-adapter-v1\",\"name\":\"");
+	mg_buf_json_escape(&j, job->prompt != NULL ? job->prompt : "");
+	mg_buf_printf(&j, "\",\"references\":%zu,\"signature\":[", job->ninputs);
+	for (i = 0; i < 16; i++)
+		mg_buf_printf(&j, "%s%u", i ? "," : "", (unsigned)h[i]);
+	mg_buf_puts(&j, "]}\n");
+	if (j.oom) {
+		mg_buf_free(&j);
+		return prov_fail(err, PROV_E_SYSTEM, "out of memory");
+	}
+	rc = write_atomic(path, j.data, j.len, err);
+	mg_buf_free(&j);
+	if (rc != PROV_OK)
+		return rc;
+	return add_file(res, path, "application/json", 0, 0, 0, err);
+}
+
 /* Concatenate inputs with the ffmpeg concat demuxer, stream copy. */
 static enum prov_err
 compose_concat(const struct prov_job *job, struct prov_result *res,
@@ -1181,6 +1218,10 @@ local_check(const struct prov_job *job, struct prov_error *err)
 		if (f != NULL && strcmp(f, "gltf") != 0)
 			return prov_fail(err, PROV_E_INVALID, "format: gltf");
 		break;
+	case PROV_KIND_TRAINING:
+		if (f != NULL && strcmp(f, "json") != 0)
+			return prov_fail(err, PROV_E_INVALID, "format: json");
+		break;
 	case PROV_KIND_COMPOSE:
 		for (i = 0; i < job->ninputs; i++)
 			if (job->inputs[i] == NULL || access(job->inputs[i], R_OK) != 0)
@@ -1267,6 +1308,9 @@ prov_local_submit(const struct prov_job *job, struct prov_result *res,
 		break;
 	case PROV_KIND_3D:
 		rc = render_3d(job, res, err);
+		break;
+	case PROV_KIND_TRAINING:
+		rc = render_training(job, res, err);
 		break;
 	case PROV_KIND_COMPOSE:
 		rc = job->compose == PROV_COMPOSE_CONCAT ?
