@@ -246,7 +246,7 @@ gen_disp_params(const char *params, const char *root, struct prov_job *job,
 {
 	/* Indexed like enum prov_kind. */
 	static const char *const kinds[] = { "image", "video", "audio", "3d",
-	    "compose", "training" };
+	    "compose", "training", "annotation" };
 	json_object *o, *v;
 	const char *s;
 	int64_t n;
@@ -274,6 +274,10 @@ gen_disp_params(const char *params, const char *root, struct prov_job *job,
 		return -1;
 	}
 	job->kind = (enum prov_kind)i;
+	/* Annotating a reference audio is not speech: no text, JSON out. */
+	if (jstr(o, "job_type", &s) == 0 && s != NULL &&
+	    strcmp(s, "audio.annotation.reference") == 0)
+		job->kind = PROV_KIND_ANNOTATION;
 	if (jstr(o, "compose", &s) != 0) {
 		snprintf(err, errlen, "params.compose: must be a string");
 		return -1;

@@ -185,7 +185,8 @@ prov_is_token(const char *s, size_t max)
  * output names; name (if set) a token; width/height in [0, PROV_DIM_MAX]
  * (0 = provider default); duration in [0, PROV_DURATION_MAX]; count in
  * [0, PROV_COUNT_MAX]; prompt at most PROV_PROMPT_MAX bytes; audio needs
- * non-empty text; image/video/3d need a non-empty prompt; compose needs
+ * non-empty text; image/video need a non-empty prompt (3d and annotation
+ * work from their inputs: a prompt is optional); compose needs
  * 1..PROV_MAX_INPUTS inputs (concat at least 2); seed >= 0.
  */
 enum prov_err
@@ -224,7 +225,6 @@ prov_job_check(const struct prov_job *job, struct prov_error *err)
 		break;
 	case PROV_KIND_IMAGE:
 	case PROV_KIND_VIDEO:
-	case PROV_KIND_3D:
 		if (plen == 0)
 			return prov_fail(err, PROV_E_INVALID, "prompt: required");
 		break;

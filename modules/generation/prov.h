@@ -65,6 +65,7 @@ enum prov_kind {
 	PROV_KIND_3D,		/* PROV_KIND_3D: glTF model */
 	PROV_KIND_COMPOSE,	/* PROV_KIND_COMPOSE: see enum prov_compose */
 	PROV_KIND_TRAINING,	/* PROV_KIND_TRAINING: a character adapter (JSON) */
+	PROV_KIND_ANNOTATION,	/* PROV_KIND_ANNOTATION: annotate inputs[0] audio (JSON) */
 	PROV_KIND__MAX
 };
 
@@ -132,7 +133,7 @@ struct prov_job {
 	enum prov_kind		 kind;
 	enum prov_compose	 compose;	/* kind == COMPOSE only */
 	const char		*model;		/* provider model id; may be NULL for local */
-	const char		*prompt;	/* prompt, or text for audio */
+	const char		*prompt;	/* prompt, or text for audio; optional for 3d/annotation */
 	int			 width;		/* pixels; 0 = provider default */
 	int			 height;
 	int			 duration_s;	/* video seconds */

@@ -43,6 +43,17 @@ const char	*prov_mime_ext(const char *mime);
 /* MIME type for an extension ("png" → "image/png"), or "application/octet-stream". */
 const char	*prov_ext_mime(const char *ext);
 
+/*
+ * The local annotation document into b: {format, language (default "en"),
+ * sources, durationMs|null, transcriptSource "provided"|"none",
+ * transcript|null, words:[{word, startMs, endMs}] spread evenly over
+ * duration_ms (null timings when duration_ms < 0), signature}. Returns 0,
+ * or -1 on OOM.
+ */
+int		prov_annotation_json(struct mg_buf *b, const char *transcript,
+		    const char *language, int64_t duration_ms, size_t ninputs,
+		    const char *signature);
+
 /* --- prov_http.c: a small libcurl helper --- */
 #define PROV_HTTP_JSON_MAX	(4u * 1024 * 1024)	/* cap on JSON bodies */
 

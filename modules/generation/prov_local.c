@@ -6,7 +6,10 @@
  *		with the prompt drawn in (png, webp, jpeg)
  *	audio	espeak-ng speech (wav; mp3 through ffmpeg)
  *	video	ffmpeg testsrc2 + sine track (mp4, libx264 or mpeg4)
- *	3d	a glTF 2.0 cube with an embedded base64 buffer
+ *	3d	a glTF 2.0 cube with an embedded base64 buffer (colour from
+ *		the prompt/seed and the source image's bytes)
+ *	annotation  a JSON document for a reference audio: duration
+ *		(ffprobe), the given transcript with word timings
  *	compose	concat (ffmpeg concat demuxer) or resize (libgd for images,
  *		ffmpeg scale for video)
  *
@@ -33,6 +36,7 @@
 
 #include <gd.h>
 #include <gdfontmb.h>
+#include <json-c/json.h>
 
 #include "mg_buf.h"
 #include "mg_config.h"
@@ -426,16 +430,38 @@ err:
 	return ret;
 }
 
-/* SHA-256 over (prompt, seed, w, h, index): the seed of every pattern. */
+/*
+ * SHA-256 over (prompt, seed, w, h, index): the seed of every pattern. 3d
+ * and annotation jobs work from their inputs (a prompt is optional), so
+ * the SHA-256 of each input file's bytes is mixed in too ("-" for an
+ * unreadable one): another source image gives another model.
+ */
 static void
 job_hash(const struct prov_job *job, size_t index, unsigned char h[32])
 {
 	struct mg_buf b;
+	unsigned char d[32], *p;
+	char hex[65];
+	size_t i, n;
 
 	mg_buf_init(&b, NULL);
 	mg_buf_printf(&b, "%s%c%lld%c%d%c%d%c%zu", job->prompt ? job->prompt : "",
 	    0, (long long)(job->has_seed ? job->seed : 0), 0, job->width, 0,
 	    job->height, 0, index);
+	if (job->kind == PROV_KIND_3D || job->kind == PROV_KIND_ANNOTATION) {
+		for (i = 0; i < job->ninputs && job->inputs != NULL; i++) {
+			p = job->inputs[i] != NULL ? read_file(job->inputs[i],
+			    LOCAL_READ_MAX, &n) : NULL;
+			if (p == NULL) {
+				mg_buf_puts(&b, "|-");
+				continue;
+			}
+			mg_sha256(p, n, d);
+			free(p);
+			mg_hex(d, sizeof(d), hex);
+			mg_buf_printf(&b, "|%s", hex);
+		}
+	}
 	mg_sha256(b.data != NULL ? b.data : "", b.len, h);
 	mg_buf_free(&b);
 }
@@ -1024,6 +1050,116 @@ render_training(const struct prov_job *job, struct prov_result *res,
 	return add_file(res, path, "application/json", 0, 0, 0, err);
 }
 
+/*
+ * The annotation document (pure; see prov_int.h). Words are the
+ * whitespace-separated tokens of transcript, spread evenly over
+ * duration_ms with integer arithmetic: word i of n spans
+ * [d*i/n, d*(i+1)/n). Returns 0, or -1 on OOM.
+ */
+int
+prov_annotation_json(struct mg_buf *b, const char *transcript,
+    const char *language, int64_t duration_ms, size_t ninputs,
+    const char *signature)
+{
+	char *t = NULL, *w, *save = NULL;
+	size_t n = 0, i;
+
+	mg_buf_puts(b, "{\"format\":\"mediagate-local-annotation-v1\",\"language\":\"");
+	mg_buf_json_escape(b, language != NULL ? language : "en");
+	mg_buf_printf(b, "\",\"sources\":%zu,\"durationMs\":", ninputs);
+	if (duration_ms >= 0)
+		mg_buf_printf(b, "%lld", (long long)duration_ms);
+	else
+		mg_buf_puts(b, "null");
+	if (transcript != NULL && transcript[0] != '\0') {
+		mg_buf_puts(b, ",\"transcriptSource\":\"provided\",\"transcript\":\"");
+		mg_buf_json_escape(b, transcript);
+		mg_buf_puts(b, "\"");
+		if ((t = strdup(transcript)) == NULL)
+			return -1;
+		for (w = strtok_r(t, " \t\r\n", &save); w != NULL;
+		    w = strtok_r(NULL, " \t\r\n", &save))
+			n++;
+		free(t);
+	} else
+		mg_buf_puts(b, ",\"transcriptSource\":\"none\",\"transcript\":null");
+	mg_buf_puts(b, ",\"words\":[");
+	if (n > 0) {
+		if ((t = strdup(transcript)) == NULL)
+			return -1;
+		save = NULL;
+		for (i = 0, w = strtok_r(t, " \t\r\n", &save); w != NULL;
+		    i++, w = strtok_r(NULL, " \t\r\n", &save)) {
+			mg_buf_printf(b, "%s{\"word\":\"", i ? "," : "");
+			mg_buf_json_escape(b, w);
+			if (duration_ms >= 0)
+				mg_buf_printf(b, "\",\"startMs\":%lld,\"endMs\":%lld}",
+				    (long long)(duration_ms * (int64_t)i / (int64_t)n),
+				    (long long)(duration_ms * (int64_t)(i + 1) / (int64_t)n));
+			else
+				mg_buf_puts(b, "\",\"startMs\":null,\"endMs\":null}");
+		}
+		free(t);
+	}
+	mg_buf_puts(b, "],\"signature\":\"");
+	mg_buf_json_escape(b, signature != NULL ? signature : "");
+	mg_buf_puts(b, "\"}\n");
+	return b->oom ? -1 : 0;
+}
+
+/*
+ * Annotate a reference audio offline: no ASR, but a real document: the
+ * source's duration measured with ffprobe (WAV header as a fallback), the
+ * caller's transcript (extra_json "transcript", "language") with evenly
+ * spread word timings, and a signature from the job hash (prompt, seed,
+ * input bytes). Writes <name>-0.json (application/json).
+ */
+static enum prov_err
+render_annotation(const struct prov_job *job, struct prov_result *res,
+    struct prov_error *err)
+{
+	unsigned char h[32];
+	char path[512], sig[33];
+	struct mg_buf j;
+	json_object *x = NULL, *v;
+	const char *tr = NULL, *lang = NULL;
+	int64_t ms = -1;
+	enum prov_err rc;
+
+	if (job->ninputs > 0 && job->inputs != NULL && job->inputs[0] != NULL) {
+		ms = prov_media_duration_ms(job->inputs[0]);
+		if (ms < 0)
+			ms = wav_duration_ms(job->inputs[0]);
+	}
+	if (job->extra_json != NULL &&
+	    (x = json_tokener_parse(job->extra_json)) != NULL) {
+		if (json_object_object_get_ex(x, "transcript", &v) &&
+		    json_object_is_type(v, json_type_string))
+			tr = json_object_get_string(v);
+		if (json_object_object_get_ex(x, "language", &v) &&
+		    json_object_is_type(v, json_type_string))
+			lang = json_object_get_string(v);
+	}
+	job_hash(job, 0, h);
+	mg_hex(h, 16, sig);
+	if (prov_out_path(job, 0, "json", path, sizeof(path)) != 0) {
+		json_object_put(x);
+		return prov_fail(err, PROV_E_INVALID, "out_dir: too long");
+	}
+	mg_buf_init(&j, NULL);
+	if (prov_annotation_json(&j, tr, lang, ms, job->ninputs, sig) != 0) {
+		json_object_put(x);
+		mg_buf_free(&j);
+		return prov_fail(err, PROV_E_SYSTEM, "out of memory");
+	}
+	json_object_put(x);
+	rc = write_atomic(path, j.data, j.len, err);
+	mg_buf_free(&j);
+	if (rc != PROV_OK)
+		return rc;
+	return add_file(res, path, "application/json", 0, 0, ms > 0 ? ms : 0, err);
+}
+
 /* Concatenate inputs with the ffmpeg concat demuxer, stream copy. */
 static enum prov_err
 compose_concat(const struct prov_job *job, struct prov_result *res,
@@ -1109,8 +1245,9 @@ compose_resize(const struct prov_job *job, struct prov_result *res,
 	const char *argv[40];
 	enum prov_err rc;
 
-	if (job->width < LOCAL_IMG_MIN || job->height < LOCAL_IMG_MIN)
-		return prov_fail(err, PROV_E_INVALID, "width/height: at least %d", LOCAL_IMG_MIN);
+	/* Video may shrink to 2x2 (seed 003 video.resize: even, >= 2). */
+	if (job->width < 2 || job->height < 2)
+		return prov_fail(err, PROV_E_INVALID, "width/height: at least 2");
 	if ((p = read_file(job->inputs[0], LOCAL_READ_MAX, &n)) == NULL)
 		return prov_fail(err, PROV_E_INVALID, "inputs[0]: unreadable");
 	t = img_sniff(p, n);
@@ -1119,6 +1256,11 @@ compose_resize(const struct prov_job *job, struct prov_result *res,
 		    t == IMG_PNG ? "png" : t == IMG_JPEG ? "jpeg" : "webp");
 		gdImagePtr im, sc;
 
+		if (job->width < LOCAL_IMG_MIN || job->height < LOCAL_IMG_MIN) {
+			free(p);
+			return prov_fail(err, PROV_E_INVALID, "width/height: at least %d",
+			    LOCAL_IMG_MIN);
+		}
 		im = img_decode(p, n);
 		free(p);
 		if (fmt == NULL) {
@@ -1219,6 +1361,7 @@ local_check(const struct prov_job *job, struct prov_error *err)
 			return prov_fail(err, PROV_E_INVALID, "format: gltf");
 		break;
 	case PROV_KIND_TRAINING:
+	case PROV_KIND_ANNOTATION:
 		if (f != NULL && strcmp(f, "json") != 0)
 			return prov_fail(err, PROV_E_INVALID, "format: json");
 		break;
@@ -1311,6 +1454,9 @@ prov_local_submit(const struct prov_job *job, struct prov_result *res,
 		break;
 	case PROV_KIND_TRAINING:
 		rc = render_training(job, res, err);
+		break;
+	case PROV_KIND_ANNOTATION:
+		rc = render_annotation(job, res, err);
 		break;
 	case PROV_KIND_COMPOSE:
 		rc = job->compose == PROV_COMPOSE_CONCAT ?

@@ -840,7 +840,7 @@ t_local_resize_bad_dims(void)
 	j.inputs = in;
 	j.ninputs = 1;
 	j.compose = PROV_COMPOSE_RESIZE;
-	j.width = 8;	/* below the minimum */
+	j.width = 1;	/* below the minimum (2 for video) */
 	j.height = 48;
 	CU_ASSERT_EQUAL(local_err(&j), PROV_E_INVALID);
 	j.width = 81;	/* odd, for video */
