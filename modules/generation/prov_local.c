@@ -1290,7 +1290,9 @@ compose_resize(const struct prov_job *job, struct prov_result *res,
 	if (prov_out_path(job, 0, "mp4", path, sizeof(path)) != 0)
 		return prov_fail(err, PROV_E_INVALID, "out_dir: too long");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	snprintf(scale, sizeof(scale), "scale=%d:%d", job->width, job->height);
+	/* Square pixels: the output displays at exactly width x height. */
+	snprintf(scale, sizeof(scale), "scale=%d:%d,setsar=1", job->width,
+	    job->height);
 	n = 0;
 	argv[n++] = tool("ffmpeg_path", "ffmpeg");
 	argv[n++] = "-nostdin";
