@@ -20,6 +20,7 @@
 
 #include "gen_link.h"
 #include "it.h"
+#include "it_job.h"
 #include "mg_config.h"
 #include "mg_crypto.h"
 #include "mgtest.h"
@@ -144,78 +145,6 @@ prepaid_wait(const struct it_ws *ws, const char *id, int secs, char *st,
 	return -1;
 }
 
-struct money {
-	int		holds, settles;
-	long long	hold, settle_amount, settle_reserved;
-	char		settle_type[16];
-};
-
-/* The ledger rows of job in ws's recent transactions. */
-static int
-ledger_of(const struct it_ws *ws, const char *job, struct money *m)
-{
-	struct it_resp r;
-	json_object *txs, *t, *v;
-	size_t i, n;
-	const char *type, *jid;
-
-	memset(m, 0, sizeof(*m));
-	if (it_get(&r, "/v1/wallet?limit=200", ws->key) != 0 || r.status != 200) {
-		it_free(&r);
-		return -1;
-	}
-	if (!json_object_object_get_ex(r.json, "recent_transactions", &txs)) {
-		it_free(&r);
-		return -1;
-	}
-	n = json_object_array_length(txs);
-	for (i = 0; i < n; i++) {
-		t = json_object_array_get_idx(txs, i);
-		jid = json_object_object_get_ex(t, "job_id", &v) ?
-		    json_object_get_string(v) : NULL;
-		if (jid == NULL || strcmp(jid, job) != 0)
-			continue;
-		type = json_object_object_get_ex(t, "type", &v) ?
-		    json_object_get_string(v) : "";
-		if (strcmp(type, "hold") == 0) {
-			m->holds++;
-			json_object_object_get_ex(t, "reserved_delta_micros", &v);
-			m->hold = json_object_get_int64(v);
-		} else if (strcmp(type, "capture") == 0 || strcmp(type, "release") == 0) {
-			m->settles++;
-			snprintf(m->settle_type, sizeof(m->settle_type), "%s", type);
-			json_object_object_get_ex(t, "amount_micros", &v);
-			m->settle_amount = json_object_get_int64(v);
-			json_object_object_get_ex(t, "reserved_delta_micros", &v);
-			m->settle_reserved = json_object_get_int64(v);
-		}
-	}
-	it_free(&r);
-	return 0;
-}
-
-/* GET base+url (a /files/ path); status, body copied (caller frees). */
-static long
-fetch(const char *url, char **body, size_t *len)
-{
-	char full[2048];
-	struct it_resp r;
-	long st;
-
-	snprintf(full, sizeof(full), "%s%s", strncmp(url, "http", 4) == 0 ? "" :
-	    it_base(), url);
-	if (it_req(&r, "GET", full, NULL, NULL, 0) != 0)
-		return -1;
-	st = r.status;
-	if (body != NULL) {
-		*body = malloc(r.len + 1);
-		memcpy(*body, r.body, r.len);
-		*len = r.len;
-	}
-	it_free(&r);
-	return st;
-}
-
 static unsigned
 be32(const unsigned char *p)
 {
@@ -251,7 +180,7 @@ test_studio_image_png_and_ledger(void)
 	long long quote = -1;
 	char *body = NULL;
 	size_t len = 0;
-	struct money m;
+	struct it_money m;
 
 	CU_ASSERT_FATAL(studio_submit("/v1/images/generate",
 	    "{\"model\":\"fal-ai/flux/schnell\",\"prompt\":\"a red fox in snow\","
@@ -260,14 +189,14 @@ test_studio_image_png_and_ledger(void)
 	CU_ASSERT_FATAL(studio_wait(id, 60, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
 	CU_ASSERT_STRING_EQUAL(st, "completed");
 	CU_ASSERT_FATAL(url[0] != '\0');
-	CU_ASSERT_EQUAL(fetch(url, &body, &len), 200);
+	CU_ASSERT_EQUAL(it_fetch(url, &body, &len), 200);
 	CU_ASSERT_FATAL(len > 24 && body != NULL);
 	CU_ASSERT(memcmp(body, "\x89PNG\r\n\x1a\n", 8) == 0);
 	CU_ASSERT(memcmp(body + 12, "IHDR", 4) == 0);
 	CU_ASSERT_EQUAL(be32((unsigned char *)body + 16), 512);
 	CU_ASSERT_EQUAL(be32((unsigned char *)body + 20), 512);
 	free(body);
-	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
+	CU_ASSERT_FATAL(it_job_money(&W, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.holds, 1);
 	CU_ASSERT_EQUAL(m.hold, quote);
 	CU_ASSERT_EQUAL(m.settles, 1);
@@ -284,7 +213,7 @@ test_prepaid_speech_wav_and_ledger(void)
 	long long quote;
 	char *body = NULL;
 	size_t len = 0;
-	struct money m;
+	struct it_money m;
 
 	CU_ASSERT_FATAL(it_post(&r, "/api/v1/media/jobs", P.key,
 	    "{\"task\":\"audio.speak\",\"input\":{\"text\":\"Hello from the mediagate "
@@ -298,12 +227,12 @@ test_prepaid_speech_wav_and_ledger(void)
 	CU_ASSERT_FATAL(prepaid_wait(&P, id, 60, st, sizeof(st), url, sizeof(url)) == 0);
 	CU_ASSERT_STRING_EQUAL(st, "succeeded");
 	CU_ASSERT_FATAL(url[0] != '\0');
-	CU_ASSERT_EQUAL(fetch(url, &body, &len), 200);
+	CU_ASSERT_EQUAL(it_fetch(url, &body, &len), 200);
 	CU_ASSERT_FATAL(len > 44 && body != NULL);
 	CU_ASSERT(memcmp(body, "RIFF", 4) == 0);
 	CU_ASSERT(memcmp(body + 8, "WAVE", 4) == 0);
 	free(body);
-	CU_ASSERT_FATAL(ledger_of(&P, id, &m) == 0);
+	CU_ASSERT_FATAL(it_job_money(&P, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.holds, 1);
 	CU_ASSERT_EQUAL(m.hold, quote);
 	CU_ASSERT_EQUAL(m.settles, 1);
@@ -318,7 +247,7 @@ test_studio_video_mp4_and_ledger(void)
 	long long quote = -1;
 	char *body = NULL;
 	size_t len = 0;
-	struct money m;
+	struct it_money m;
 
 	CU_ASSERT_FATAL(studio_submit("/v1/videos/generate",
 	    "{\"model\":\"fal-ai/kling-3.0\",\"prompt\":\"waves on a beach\","
@@ -326,13 +255,13 @@ test_studio_video_mp4_and_ledger(void)
 	CU_ASSERT_FATAL(studio_wait(id, 120, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
 	CU_ASSERT_STRING_EQUAL(st, "completed");
 	CU_ASSERT_FATAL(url[0] != '\0');
-	CU_ASSERT_EQUAL(fetch(url, &body, &len), 200);
+	CU_ASSERT_EQUAL(it_fetch(url, &body, &len), 200);
 	CU_ASSERT_FATAL(len > 12 && body != NULL);
 	CU_ASSERT(memcmp(body + 4, "ftyp", 4) == 0);
 	free(body);
 	snprintf(V_ID, sizeof(V_ID), "%s", id);
 	snprintf(V_URL, sizeof(V_URL), "%s", url);
-	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
+	CU_ASSERT_FATAL(it_job_money(&W, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.holds, 1);
 	CU_ASSERT_EQUAL(m.hold, quote);
 	CU_ASSERT_EQUAL(m.settles, 1);
@@ -348,7 +277,7 @@ is_mp4(const char *url)
 	size_t len = 0;
 	int ok;
 
-	ok = fetch(url, &body, &len) == 200 && len > 12 &&
+	ok = it_fetch(url, &body, &len) == 200 && len > 12 &&
 	    memcmp(body + 4, "ftyp", 4) == 0;
 	free(body);
 	return ok;
@@ -359,7 +288,7 @@ test_studio_compose_segments_of_earlier_video(void)
 {
 	char id[37], st[32], url[1024], body[512];
 	struct it_resp r;
-	struct money m;
+	struct it_money m;
 	long long quote;
 
 	CU_ASSERT_FATAL(V_ID[0] != '\0');
@@ -375,7 +304,7 @@ test_studio_compose_segments_of_earlier_video(void)
 	CU_ASSERT_FATAL(studio_wait(id, 120, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
 	CU_ASSERT_STRING_EQUAL(st, "completed");
 	CU_ASSERT(is_mp4(url));
-	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
+	CU_ASSERT_FATAL(it_job_money(&W, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.holds, 1);
 	CU_ASSERT_EQUAL(m.hold, quote);
 	CU_ASSERT_EQUAL(m.settles, 1);
@@ -409,7 +338,7 @@ test_prepaid_combine_bad_source_released(void)
 {
 	char id[37], st[32], url[1024], body[1000];
 	struct it_resp r;
-	struct money m;
+	struct it_money m;
 
 	/* A source that answers 404: the job fails, nothing charged. */
 	snprintf(body, sizeof(body), "{\"task\":\"video.combine\",\"input\":{\"videoUrls\":"
@@ -420,7 +349,7 @@ test_prepaid_combine_bad_source_released(void)
 	it_free(&r);
 	CU_ASSERT_FATAL(prepaid_wait(&P, id, 60, st, sizeof(st), url, sizeof(url)) == 0);
 	CU_ASSERT_STRING_EQUAL(st, "failed");
-	CU_ASSERT_FATAL(ledger_of(&P, id, &m) == 0);
+	CU_ASSERT_FATAL(it_job_money(&P, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.settles, 1);
 	CU_ASSERT_STRING_EQUAL(m.settle_type, "release");
 }
@@ -432,7 +361,7 @@ expect_failed_released(const char *prompt, const char *want_status,
 {
 	char id[37], st[32], code[64], body[512];
 	long long quote = -1;
-	struct money m;
+	struct it_money m;
 
 	snprintf(body, sizeof(body), "{\"model\":\"fal-ai/flux/schnell\",\"prompt\":"
 	    "\"%s\",\"resolution\":\"512x512\"}", prompt);
@@ -443,7 +372,7 @@ expect_failed_released(const char *prompt, const char *want_status,
 	if (want_code != NULL) {
 		CU_ASSERT_STRING_EQUAL(code, want_code);
 	}
-	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
+	CU_ASSERT_FATAL(it_job_money(&W, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.holds, 1);
 	CU_ASSERT_EQUAL(m.settles, 1);
 	CU_ASSERT_STRING_EQUAL(m.settle_type, "release");
@@ -479,7 +408,7 @@ test_remote_fal_success(void)
 	long long quote = -1;
 	char *body = NULL;
 	size_t len = 0;
-	struct money m;
+	struct it_money m;
 
 	if (getenv("MG_FAKE_FAL_URL") == NULL) {
 		CU_FAIL("MG_FAKE_FAL_URL not set (tests/it.sh starts the fakes)");
@@ -491,10 +420,10 @@ test_remote_fal_success(void)
 	    "\"resolution\":\"512x512\"}", id, &quote) == 0);
 	CU_ASSERT_FATAL(studio_wait(id, 60, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
 	CU_ASSERT_STRING_EQUAL(st, "completed");
-	CU_ASSERT_EQUAL(fetch(url, &body, &len), 200);
+	CU_ASSERT_EQUAL(it_fetch(url, &body, &len), 200);
 	CU_ASSERT(len > 8 && body != NULL && memcmp(body, "\x89PNG", 4) == 0);
 	free(body);
-	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
+	CU_ASSERT_FATAL(it_job_money(&W, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.holds, 1);
 	CU_ASSERT_EQUAL(m.settles, 1);
 	CU_ASSERT_STRING_EQUAL(m.settle_type, "capture");
@@ -540,7 +469,7 @@ test_remote_elevenlabs_success(void)
 	struct it_resp r;
 	char *body = NULL;
 	size_t len = 0;
-	struct money m;
+	struct it_money m;
 
 	fake_ctl("MG_FAKE_ELEVENLABS_URL", "DELETE", "/__control/faults", NULL);
 	CU_ASSERT_FATAL(it_post(&r, "/v1/audio/generate", W.key,
@@ -551,10 +480,10 @@ test_remote_elevenlabs_success(void)
 	it_free(&r);
 	CU_ASSERT_FATAL(studio_wait(id, 60, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
 	CU_ASSERT_STRING_EQUAL(st, "completed");
-	CU_ASSERT_EQUAL(fetch(url, &body, &len), 200);
+	CU_ASSERT_EQUAL(it_fetch(url, &body, &len), 200);
 	CU_ASSERT(len > 100);
 	free(body);
-	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
+	CU_ASSERT_FATAL(it_job_money(&W, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.settles, 1);
 	CU_ASSERT_STRING_EQUAL(m.settle_type, "capture");
 }
@@ -565,7 +494,7 @@ test_remote_elevenlabs_5xx_released(void)
 	char id[37], st[32], url[1024], code[64];
 	struct it_resp r;
 	long long quote;
-	struct money m;
+	struct it_money m;
 
 	CU_ASSERT_FATAL(fake_ctl("MG_FAKE_ELEVENLABS_URL", "POST", "/__control/faults",
 	    "{\"status\":500,\"count\":20,\"match\":{\"path\":\"/v1/text-to-speech\"}}") == 200);
@@ -581,7 +510,7 @@ test_remote_elevenlabs_5xx_released(void)
 	CU_ASSERT_STRING_EQUAL(st, "failed");
 	/* A 5xx after sending is an ambiguous create: never resent, failed. */
 	CU_ASSERT_STRING_EQUAL(code, "provider_error");
-	CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
+	CU_ASSERT_FATAL(it_job_money(&W, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.holds, 1);
 	CU_ASSERT_EQUAL(m.settles, 1);
 	CU_ASSERT_STRING_EQUAL(m.settle_type, "release");
@@ -629,7 +558,7 @@ test_circuit_opens_then_success_closes(void)
 	char a[37], b[37], c[37], st[32], url[1024];
 	int open = -1;
 	long long fails = -1;
-	struct money m;
+	struct it_money m;
 
 	CU_ASSERT_FATAL(fake_ctl("MG_FAKE_FAL_URL", "POST", "/__control/faults",
 	    "{\"status\":503,\"count\":100,\"match\":{\"path\":\"/fal-ai\"}}") == 200);
@@ -644,7 +573,7 @@ test_circuit_opens_then_success_closes(void)
 	CU_ASSERT_STRING_EQUAL(st, "failed");
 	CU_ASSERT_FATAL(studio_wait(b, 90, st, sizeof(st), NULL, 0, NULL, 0) == 0);
 	CU_ASSERT_STRING_EQUAL(st, "failed");
-	CU_ASSERT_FATAL(ledger_of(&W, a, &m) == 0);
+	CU_ASSERT_FATAL(it_job_money(&W, a, &m) == 0);
 	CU_ASSERT_STRING_EQUAL(m.settle_type, "release");
 	CU_ASSERT_EQUAL(circuit_of("fal", &open, &fails), 0);
 	CU_ASSERT_EQUAL(open, 1);
@@ -719,7 +648,7 @@ test_kill9_dispatcher_every_job_terminal(void)
 	char ids[4][37], st[32];
 	int i, running = 0, k;
 	pid_t pid;
-	struct money m;
+	struct it_money m;
 	struct it_resp r;
 	char path[128];
 
@@ -749,7 +678,7 @@ test_kill9_dispatcher_every_job_terminal(void)
 		CU_ASSERT_FATAL(studio_wait(ids[i], 120, st, sizeof(st), NULL, 0,
 		    NULL, 0) == 0);
 		CU_ASSERT(strcmp(st, "completed") == 0 || strcmp(st, "failed") == 0);
-		CU_ASSERT_FATAL(ledger_of(&W, ids[i], &m) == 0);
+		CU_ASSERT_FATAL(it_job_money(&W, ids[i], &m) == 0);
 		CU_ASSERT_EQUAL(m.holds, 1);
 		CU_ASSERT_EQUAL(m.settles, 1);
 		if (strcmp(st, "completed") == 0) {
@@ -766,7 +695,7 @@ test_cancel_races_completion_one_outcome(void)
 {
 	char id[37], st[32], path[128], again[32];
 	struct it_resp r;
-	struct money m;
+	struct it_money m;
 	long long quote;
 	int i, completed = 0, cancelled = 0;
 
@@ -796,7 +725,7 @@ test_cancel_races_completion_one_outcome(void)
 		cancelled += strcmp(st, "cancelled") == 0;
 		/* Give a losing dispatcher time to (not) write a second outcome. */
 		msleep(300);
-		CU_ASSERT_FATAL(ledger_of(&W, id, &m) == 0);
+		CU_ASSERT_FATAL(it_job_money(&W, id, &m) == 0);
 		CU_ASSERT_EQUAL(m.holds, 1);
 		CU_ASSERT_EQUAL(m.settles, 1);
 		if (strcmp(st, "completed") == 0) {
@@ -1061,7 +990,7 @@ test_link_expired_410_tampered_403(void)
 	    "\"resolution\":\"256x256\"}", id, NULL) == 0);
 	CU_ASSERT_FATAL(studio_wait(id, 60, st, sizeof(st), url, sizeof(url), NULL, 0) == 0);
 	CU_ASSERT_FATAL(strncmp(url, "/files/", 7) == 0);
-	CU_ASSERT_EQUAL(fetch(url, NULL, NULL), 200);
+	CU_ASSERT_EQUAL(it_fetch(url, NULL, NULL), 200);
 	/* Tampered signature → 403 (the first md5 character: all its 6 bits
 	 * are data, unlike the last one's padding bits). */
 	snprintf(bad, sizeof(bad), "%s", url);
@@ -1069,13 +998,13 @@ test_link_expired_410_tampered_403(void)
 	CU_ASSERT_FATAL(q != NULL);
 	n = (size_t)(q - bad) + 4;
 	bad[n] = bad[n] == 'A' ? 'B' : 'A';
-	CU_ASSERT_EQUAL(fetch(bad, NULL, NULL), 403);
+	CU_ASSERT_EQUAL(it_fetch(bad, NULL, NULL), 403);
 	/* Another file's path under the same signature → 403. */
 	snprintf(bad, sizeof(bad), "%s", url);
 	q = strstr(bad, ".png?");
 	CU_ASSERT_FATAL(q != NULL);
 	memcpy(bad + (q - bad), ".jpg", 4);
-	CU_ASSERT_EQUAL(fetch(bad, NULL, NULL), 403);
+	CU_ASSERT_EQUAL(it_fetch(bad, NULL, NULL), 403);
 	/* Same path, expiry in the past, correctly signed → 410. */
 	q = strchr(url, '?');
 	CU_ASSERT_FATAL(q != NULL);
@@ -1084,7 +1013,7 @@ test_link_expired_410_tampered_403(void)
 	CU_ASSERT_FATAL(secret != NULL);
 	CU_ASSERT_FATAL(gen_link_sign_with(secret, path, (int64_t)time(NULL) - 60,
 	    bad, sizeof(bad)) == GEN_LINK_OK);
-	CU_ASSERT_EQUAL(fetch(bad, NULL, NULL), 410);
+	CU_ASSERT_EQUAL(it_fetch(bad, NULL, NULL), 410);
 }
 
 static int

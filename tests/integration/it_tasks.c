@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "it.h"
+#include "it_job.h"
 #include "mg_crypto.h"
 #include "mgtest.h"
 
@@ -85,72 +86,6 @@ file_b64(const char *name)
 	}
 	free(p);
 	return out;
-}
-
-struct money {
-	int		holds, settles;
-	long long	hold, settle_amount;
-	char		settle_type[16];
-};
-
-/* The ledger rows of job in ws's recent transactions. */
-static int
-ledger_of(const struct it_ws *ws, const char *job, struct money *m)
-{
-	struct it_resp r;
-	json_object *txs, *t, *v;
-	const char *type, *jid;
-	size_t i, n;
-
-	memset(m, 0, sizeof(*m));
-	if (it_get(&r, "/v1/wallet?limit=200", ws->key) != 0 || r.status != 200 ||
-	    !json_object_object_get_ex(r.json, "recent_transactions", &txs)) {
-		it_free(&r);
-		return -1;
-	}
-	n = json_object_array_length(txs);
-	for (i = 0; i < n; i++) {
-		t = json_object_array_get_idx(txs, i);
-		jid = json_object_object_get_ex(t, "job_id", &v) ?
-		    json_object_get_string(v) : NULL;
-		if (jid == NULL || strcmp(jid, job) != 0)
-			continue;
-		type = json_object_object_get_ex(t, "type", &v) ?
-		    json_object_get_string(v) : "";
-		if (strcmp(type, "hold") == 0) {
-			m->holds++;
-			json_object_object_get_ex(t, "reserved_delta_micros", &v);
-			m->hold = json_object_get_int64(v);
-		} else if (strcmp(type, "capture") == 0 || strcmp(type, "release") == 0) {
-			m->settles++;
-			snprintf(m->settle_type, sizeof(m->settle_type), "%s", type);
-			json_object_object_get_ex(t, "amount_micros", &v);
-			m->settle_amount = json_object_get_int64(v);
-		}
-	}
-	it_free(&r);
-	return 0;
-}
-
-/* GET a /files/ link (relative or absolute); status, body (caller frees). */
-static long
-fetch(const char *url, char **body, size_t *len)
-{
-	char full[2048];
-	struct it_resp r;
-	long st;
-
-	snprintf(full, sizeof(full), "%s%s", strncmp(url, "http", 4) == 0 ? "" :
-	    it_base(), url);
-	if (it_req(&r, "GET", full, NULL, NULL, 0) != 0)
-		return -1;
-	st = r.status;
-	*body = malloc(r.len + 1);
-	memcpy(*body, r.body, r.len);
-	(*body)[r.len] = '\0';
-	*len = r.len;
-	it_free(&r);
-	return st;
 }
 
 /*
@@ -231,7 +166,7 @@ run_job(const char *req, char *id, long long *quote, char **body, size_t *len)
 		fprintf(stderr, "job %s: %s %s\n", id, st, code);
 		return -1;
 	}
-	if (url[0] == '\0' || fetch(url, body, len) != 200)
+	if (url[0] == '\0' || it_fetch(url, body, len) != 200)
 		return -1;
 	return 0;
 }
@@ -240,10 +175,10 @@ run_job(const char *req, char *id, long long *quote, char **body, size_t *len)
 static void
 check_captured_hold(const char *id, long long quote)
 {
-	struct money m;
+	struct it_money m;
 
 	CU_ASSERT(quote > 0);
-	CU_ASSERT_FATAL(ledger_of(&P, id, &m) == 0);
+	CU_ASSERT_FATAL(it_job_money(&P, id, &m) == 0);
 	CU_ASSERT_EQUAL(m.holds, 1);
 	CU_ASSERT_EQUAL(m.hold, quote);
 	CU_ASSERT_EQUAL(m.settles, 1);
@@ -386,7 +321,7 @@ test_video_resize_source_url_mp4_size(void)
 	if (strcmp(st, "succeeded") != 0)
 		fprintf(stderr, "resize %s: %s %s\n", id, st, code);
 	CU_ASSERT_STRING_EQUAL_FATAL(st, "succeeded");
-	CU_ASSERT_FATAL(fetch(url, &body, &len) == 200);
+	CU_ASSERT_FATAL(it_fetch(url, &body, &len) == 200);
 	CU_ASSERT_FATAL(len > 12);
 	CU_ASSERT(memcmp(body + 4, "ftyp", 4) == 0);
 	CU_ASSERT_EQUAL(mp4_dims((unsigned char *)body, len, &w, &h), 0);
@@ -436,7 +371,7 @@ test_video_resize_tiny_2x2(void)
 	if (strcmp(st, "succeeded") != 0)
 		fprintf(stderr, "resize 2x2 %s: %s %s\n", id, st, code);
 	CU_ASSERT_STRING_EQUAL_FATAL(st, "succeeded");
-	CU_ASSERT_FATAL(fetch(url, &body, &len) == 200);
+	CU_ASSERT_FATAL(it_fetch(url, &body, &len) == 200);
 	CU_ASSERT_FATAL(len > 12);
 	CU_ASSERT(memcmp(body + 4, "ftyp", 4) == 0);
 	CU_ASSERT_EQUAL(mp4_dims((unsigned char *)body, len, &w, &h), 0);
