@@ -258,18 +258,21 @@ stripe_checkout(struct mg_ctx *c, const char *code, const char *name,
 	return 0;
 }
 
-/* POST /api/v1/checkout/stripe (StripeCheckoutRequest). */
-int
-pay_h_checkout_stripe(struct mg_ctx *c)
+/*
+ * The body both checkouts share: packageCode (a catalog package), the
+ * return URL named okname ("successUrl" or "redirectUrl"), cancelUrl,
+ * email and affiliateCode; no other field. 0 with *pkg and the URLs (NULL
+ * when absent) set, or the status already answered.
+ */
+static int
+checkout_input(struct mg_ctx *c, const char *okname,
+    const struct catalog_package **pkg, const char **ok, const char **canc)
 {
-	static const char *const keys[] = { "packageCode", "successUrl",
-	    "cancelUrl", "email", "affiliateCode", NULL };
+	const char *keys[] = { "packageCode", okname, "cancelUrl", "email",
+	    "affiliateCode", NULL };
 	const struct catalog *cat = catalog_get();
-	const struct catalog_package *pkg;
-	const char *code, *succ, *canc, *x, *bad;
-	struct pay_stripe_obj obj;
-	json_object *b, *o;
-	int st;
+	const char *code, *x, *bad;
+	json_object *b;
 
 	if ((b = mg_json_body(c)) == NULL)
 		return c->status;
@@ -278,10 +281,9 @@ pay_h_checkout_stripe(struct mg_ctx *c)
 	if (opt_str(b, "packageCode", 1, PAYMENTS_PKG_MAX, &code) != 1)
 		return mg_fail(c, MG_E_INVALID_PARAM,
 		    "packageCode is required (a code from GET /api/v1/packages)");
-	if (opt_url(b, "successUrl", &succ) < 0 ||
-	    opt_url(b, "cancelUrl", &canc) < 0)
+	if (opt_url(b, okname, ok) < 0 || opt_url(b, "cancelUrl", canc) < 0)
 		return mg_fail(c, MG_E_INVALID_PARAM,
-		    "successUrl and cancelUrl must be http(s) URLs");
+		    "%s and cancelUrl must be http(s) URLs", okname);
 	if (opt_str(b, "email", 3, 254, &x) < 0)
 		return mg_fail(c, MG_E_INVALID_PARAM, "email must be a string");
 	if (opt_str(b, "affiliateCode", 4, 32, &x) < 0)
@@ -289,9 +291,24 @@ pay_h_checkout_stripe(struct mg_ctx *c)
 		    "affiliateCode must be 4 to 32 characters");
 	if (cat == NULL)
 		return mg_fail(c, MG_E_UNAVAILABLE, "catalog not loaded");
-	if ((pkg = catalog_package(cat, code)) == NULL)
+	if ((*pkg = catalog_package(cat, code)) == NULL)
 		return mg_fail(c, MG_E_INVALID_PARAM, "unknown packageCode %s",
 		    code);
+	return 0;
+}
+
+/* POST /api/v1/checkout/stripe (StripeCheckoutRequest). */
+int
+pay_h_checkout_stripe(struct mg_ctx *c)
+{
+	const struct catalog_package *pkg;
+	const char *succ, *canc;
+	struct pay_stripe_obj obj;
+	json_object *o;
+	int st;
+
+	if ((st = checkout_input(c, "successUrl", &pkg, &succ, &canc)) != 0)
+		return st;
 	if (succ == NULL)
 		succ = mg_arena_printf(c->arena, "%s/checkout/success?"
 		    "session_id={CHECKOUT_SESSION_ID}", base_url());
@@ -321,39 +338,17 @@ pay_h_checkout_stripe(struct mg_ctx *c)
 int
 pay_h_checkout_crypto(struct mg_ctx *c)
 {
-	static const char *const keys[] = { "packageCode", "redirectUrl",
-	    "cancelUrl", "email", "affiliateCode", NULL };
-	const struct catalog *cat = catalog_get();
 	const struct catalog_package *pkg;
-	const char *code, *redir, *canc, *x, *bad;
+	const char *redir, *canc;
 	struct pay_coinbase_cfg cfg;
 	struct pay_coinbase_charge_req r;
 	struct pay_coinbase_charge ch;
 	struct pay_coinbase_error err;
-	json_object *b, *o;
+	json_object *o;
 	int rc;
 
-	if ((b = mg_json_body(c)) == NULL)
-		return c->status;
-	if ((bad = unknown_key(b, keys)) != NULL)
-		return mg_fail(c, MG_E_INVALID_PARAM, "unknown field %s", bad);
-	if (opt_str(b, "packageCode", 1, PAYMENTS_PKG_MAX, &code) != 1)
-		return mg_fail(c, MG_E_INVALID_PARAM,
-		    "packageCode is required (a code from GET /api/v1/packages)");
-	if (opt_url(b, "redirectUrl", &redir) < 0 ||
-	    opt_url(b, "cancelUrl", &canc) < 0)
-		return mg_fail(c, MG_E_INVALID_PARAM,
-		    "redirectUrl and cancelUrl must be http(s) URLs");
-	if (opt_str(b, "email", 3, 254, &x) < 0)
-		return mg_fail(c, MG_E_INVALID_PARAM, "email must be a string");
-	if (opt_str(b, "affiliateCode", 4, 32, &x) < 0)
-		return mg_fail(c, MG_E_INVALID_PARAM,
-		    "affiliateCode must be 4 to 32 characters");
-	if (cat == NULL)
-		return mg_fail(c, MG_E_UNAVAILABLE, "catalog not loaded");
-	if ((pkg = catalog_package(cat, code)) == NULL)
-		return mg_fail(c, MG_E_INVALID_PARAM, "unknown packageCode %s",
-		    code);
+	if ((rc = checkout_input(c, "redirectUrl", &pkg, &redir, &canc)) != 0)
+		return rc;
 	pay_coinbase_cfg_load(&cfg);
 	if (cfg.api_key == NULL || cfg.api_key[0] == '\0')
 		return mg_fail(c, MG_E_UNAVAILABLE,
