@@ -107,3 +107,6 @@ GRANT SELECT, INSERT ON mediagate.card_edges TO mg_catalog@localhost, mg_catalog
 GRANT SELECT, INSERT, UPDATE ON mediagate.characters TO mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1';
 -- /v1/estimate reads the workspace's active job count (concurrency cap).
 GRANT SELECT ON mediagate.jobs TO mg_catalog@localhost, mg_catalog@'127.0.0.1';
+
+-- The dispatcher's timer purges request counts of past days (key_usage).
+GRANT SELECT, DELETE ON mediagate.key_usage TO mg_dispatch@localhost, mg_dispatch@'127.0.0.1';

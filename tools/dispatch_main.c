@@ -32,6 +32,8 @@
 #include "mg_config.h"
 #include "mg_crypto.h"
 #include "mg_log.h"
+#include "mg_idem.h"
+#include "auth_keys.h"
 #include "mg_util.h"
 #include "prov.h"
 #include "wallet.h"
@@ -143,8 +145,13 @@ timers(struct db_conn *db, int64_t tick)
 	(void)gen_disp_callbacks(db, &g_cfg);
 	if (tick % 5 == 0)
 		(void)gen_disp_callback_sweep(db, &g_cfg);
-	if (tick % 60 == 0)
+	if (tick % 60 == 0) {
 		(void)gen_disp_cleanup(db, &g_cfg);
+		/* Expired Idempotency-Keys and past days' request counts. */
+		if ((n = mg_idem_reap(db, 1000)) > 0)
+			mg_log(MG_LOG_INFO, "deleted %d expired idempotency key(s)", n);
+		(void)auth_usage_purge(db, 1000);
+	}
 }
 
 static int

@@ -35,6 +35,7 @@
 
 #include "auth_admin.h"
 #include "auth_key.h"
+#include "auth_keys.h"
 #include "catalog_active.h"
 #include "db.h"
 #include "db_migrate.h"
@@ -396,7 +397,7 @@ cmd_wallet_reap(int argc, char **argv)
 	const char *ls = opt(argc, argv, "--limit");
 	struct db_conn *db;
 	int64_t limit = 1000;
-	int holds, keys;
+	int holds, keys, usage;
 	json_object *o;
 
 	if (ls != NULL && mg_parse_i64(ls, strlen(ls), 1, 1000, &limit) != 0)
@@ -405,13 +406,16 @@ cmd_wallet_reap(int argc, char **argv)
 		return 1;
 	holds = wallet_reap_expired(db, (int64_t)time(NULL), (int)limit);
 	keys = mg_idem_reap(db, (int)limit);
+	usage = auth_usage_purge(db, (int)limit);
 	db_close(db);
-	if (holds < 0 || keys < 0)
+	if (holds < 0 || keys < 0 || usage < 0)
 		return die("wallet reap: database error");
 	o = json_object_new_object();
 	json_object_object_add(o, "holds_released", json_object_new_int(holds));
 	json_object_object_add(o, "idempotency_keys_deleted",
 	    json_object_new_int(keys));
+	json_object_object_add(o, "key_usage_rows_deleted",
+	    json_object_new_int(usage));
 	return emit(o);
 }
 

@@ -272,6 +272,16 @@ auth_quota_count(struct db_conn *db, const char *key_id, int64_t quota,
 	return 0;
 }
 
+int
+auth_usage_purge(struct db_conn *db, int limit)
+{
+	if (limit <= 0)
+		return 0;
+	if (db_exec(db, DB_AUTH_USAGE_PURGE, "i", (int64_t)limit) != DB_OK)
+		return -1;
+	return (int)db_affected(db, DB_AUTH_USAGE_PURGE);
+}
+
 static const char *const dialect_names[AUTH_DIALECT__MAX] = {
 	"studio", "prepaid", "credits",
 };

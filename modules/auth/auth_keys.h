@@ -134,4 +134,10 @@ int	auth_h_credits_create(struct mg_ctx *);	/* POST /api/api-keys */
 int	auth_h_credits_delete(struct mg_ctx *);	/* DELETE /api/api-keys */
 int	auth_h_credits_me(struct mg_ctx *);	/* GET /api/auth/me */
 
+/*
+ * Delete per-key request counts of days before yesterday (UTC), at most
+ * limit rows (dispatcher timer, `mgctl wallet reap`). Rows deleted, or -1.
+ */
+int	auth_usage_purge(struct db_conn *, int limit);
+
 #endif

@@ -528,6 +528,34 @@ test_expiring_key(void)
 	CU_ASSERT_EQUAL(itk_status("GET", "/v1/me", key, NULL), 401);
 }
 
+/*
+ * `mgctl wallet reap` (and the dispatcher's timer) purge request counts of
+ * days before yesterday and keep yesterday's and today's. Re-inserting the
+ * same primary key tells which rows are gone.
+ */
+static void
+test_usage_rows_purged(void)
+{
+	json_object *o, *v;
+	const char *kid = "00000000-0000-4000-8000-0000000usage";
+
+	CU_ASSERT_EQUAL_FATAL(itk_sql("INSERT INTO key_usage (key_id, day, shard,"
+	    " count) VALUES ('%s', UTC_DATE() - INTERVAL 3 DAY, 0, 5),"
+	    " ('%s', UTC_DATE() - INTERVAL 1 DAY, 0, 5)", kid, kid), 0);
+	o = it_mgctl("wallet reap");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_TRUE(json_object_object_get_ex(o, "key_usage_rows_deleted", &v));
+	CU_ASSERT_TRUE(json_object_get_int(v) >= 1);
+	json_object_put(o);
+	/* The old row is gone: inserting it again succeeds ... */
+	CU_ASSERT_EQUAL(itk_sql("INSERT INTO key_usage (key_id, day, shard, count)"
+	    " VALUES ('%s', UTC_DATE() - INTERVAL 3 DAY, 0, 1)", kid), 0);
+	/* ... yesterday's is kept: inserting it again is a duplicate. */
+	CU_ASSERT_NOT_EQUAL(itk_sql("INSERT INTO key_usage (key_id, day, shard,"
+	    " count) VALUES ('%s', UTC_DATE() - INTERVAL 1 DAY, 0, 1)", kid), 0);
+	itk_sql("DELETE FROM key_usage WHERE key_id = '%s'", kid);
+}
+
 int
 main(void)
 {
@@ -551,6 +579,7 @@ main(void)
 		{ "quota_exceeded_429_retry_after", test_quota_exceeded_429_retry_after },
 		{ "quota_batched_bounds", test_quota_batched_bounds },
 		{ "expiring_key", test_expiring_key },
+		{ "usage_rows_purged", test_usage_rows_purged },
 		{ NULL, NULL }
 	};
 
