@@ -642,6 +642,26 @@ tool(const char *key, const char *def)
 }
 
 /*
+ * The arguments every ffmpeg run starts with: the binary, no stdin, the
+ * CPU time limit, quiet, overwrite. Returns how many were written to argv.
+ */
+static size_t
+ffmpeg_argv_start(const char **argv)
+{
+	size_t n = 0;
+
+	argv[n++] = tool("ffmpeg_path", "ffmpeg");
+	argv[n++] = "-nostdin";
+	argv[n++] = "-timelimit";
+	argv[n++] = timelimit();
+	argv[n++] = "-hide_banner";
+	argv[n++] = "-loglevel";
+	argv[n++] = "error";
+	argv[n++] = "-y";
+	return n;
+}
+
+/*
  * Duration of a WAV file in ms from its "fmt " byte rate and "data" size
  * (clamped to the bytes present). Returns -1 if not a RIFF/WAVE file.
  */
@@ -889,14 +909,7 @@ render_video(const struct prov_job *job, struct prov_result *res,
 	snprintf(sine, sizeof(sine), "sine=frequency=%d:sample_rate=44100:duration=%d",
 	    220 + (h[0] << 8 | h[1]) % 660, job->duration_s);
 	snprintf(hue, sizeof(hue), "hue=h=%d", (h[2] << 8 | h[3]) % 360);
-	argv[n++] = tool("ffmpeg_path", "ffmpeg");
-	argv[n++] = "-nostdin";
-	argv[n++] = "-timelimit";
-	argv[n++] = timelimit();
-	argv[n++] = "-hide_banner";
-	argv[n++] = "-loglevel";
-	argv[n++] = "error";
-	argv[n++] = "-y";
+	n = ffmpeg_argv_start(argv);
 	argv[n++] = "-f";
 	argv[n++] = "lavfi";
 	argv[n++] = "-i";
@@ -1204,14 +1217,7 @@ compose_concat(const struct prov_job *job, struct prov_result *res,
 	mg_buf_free(&b);
 	if (rc != PROV_OK)
 		return rc;
-	argv[n++] = tool("ffmpeg_path", "ffmpeg");
-	argv[n++] = "-nostdin";
-	argv[n++] = "-timelimit";
-	argv[n++] = timelimit();
-	argv[n++] = "-hide_banner";
-	argv[n++] = "-loglevel";
-	argv[n++] = "error";
-	argv[n++] = "-y";
+	n = ffmpeg_argv_start(argv);
 	argv[n++] = "-f";
 	argv[n++] = "concat";
 	argv[n++] = "-safe";
@@ -1293,15 +1299,7 @@ compose_resize(const struct prov_job *job, struct prov_result *res,
 	/* Square pixels: the output displays at exactly width x height. */
 	snprintf(scale, sizeof(scale), "scale=%d:%d,setsar=1", job->width,
 	    job->height);
-	n = 0;
-	argv[n++] = tool("ffmpeg_path", "ffmpeg");
-	argv[n++] = "-nostdin";
-	argv[n++] = "-timelimit";
-	argv[n++] = timelimit();
-	argv[n++] = "-hide_banner";
-	argv[n++] = "-loglevel";
-	argv[n++] = "error";
-	argv[n++] = "-y";
+	n = ffmpeg_argv_start(argv);
 	argv[n++] = "-i";
 	argv[n++] = job->inputs[0];
 	argv[n++] = "-vf";
