@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -228,13 +229,56 @@ quota_slot(struct db_conn *db, const char *key, int64_t day)
 	return old;
 }
 
+static int
+slot_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct quota_slot *const *)a)->key,
+	    (*(struct quota_slot *const *)b)->key);
+}
+
+/*
+ * Write every slot pending for a second or more in ONE transaction: one
+ * commit per sweep instead of one per key (a worker serving many keys
+ * would otherwise commit once per key every second). Keys in ascending
+ * order, so two workers' sweeps cannot deadlock on shared rows. A failed
+ * sweep loses its counts (logged), like quota_flush.
+ */
+static void
+quota_sweep(struct db_conn *db, int64_t now_us)
+{
+	struct quota_slot *due[QUOTA_SLOTS];
+	size_t i, n = 0;
+	int bad = 0;
+
+	for (i = 0; i < QUOTA_SLOTS; i++)
+		if (qslots[i].pending > 0 &&
+		    now_us - qslots[i].since_us >= QUOTA_FLUSH_US)
+			due[n++] = &qslots[i];
+	if (n == 0)
+		return;
+	if (n > 1) {
+		qsort(due, n, sizeof(due[0]), slot_cmp);
+		if (db_begin(db) != DB_OK)
+			bad = 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!bad && quota_flush(db, due[i]) != 0)
+			bad = 1;
+		due[i]->pending = 0;
+	}
+	if (n > 1 && (bad || db_commit(db) != DB_OK)) {
+		db_rollback(db);
+		mg_log(MG_LOG_WARN, "quota: a sweep of %zu keys was not counted",
+		    n);
+	}
+}
+
 int
 auth_quota_count(struct db_conn *db, const char *key_id, int64_t quota,
     int64_t used)
 {
 	int64_t now_us = mg_now_us(), now = (int64_t)time(NULL), day, batch;
 	struct quota_slot *s;
-	size_t i;
 
 	if (quota <= 0)
 		quota = mg_cfg_int("key_daily_quota_default", 1000);
@@ -259,15 +303,12 @@ auth_quota_count(struct db_conn *db, const char *key_id, int64_t quota,
 		s->since_us = now_us;
 	}
 	s->pending++;
-	if (s->pending >= batch || now_us - s->since_us >= QUOTA_FLUSH_US)
+	if (s->pending >= batch)
 		quota_flush(db, s);
-	/* Once a second, write what other keys left behind. */
+	/* Once a second, write every count older than a second. */
 	if (now_us - qsweep_us >= QUOTA_FLUSH_US) {
 		qsweep_us = now_us;
-		for (i = 0; i < QUOTA_SLOTS; i++)
-			if (qslots[i].pending > 0 &&
-			    now_us - qslots[i].since_us >= QUOTA_FLUSH_US)
-				quota_flush(db, &qslots[i]);
+		quota_sweep(db, now_us);
 	}
 	return 0;
 }
@@ -430,7 +471,7 @@ int
 auth_h_studio_rotate(struct mg_ctx *c)
 {
 	const char *id = fcgi_req_param(&c->req, "id");
-	struct auth_key_new k;
+	struct auth_key_new k = { 0 };	/* an out parameter */
 	char old_exp[32];
 	enum auth_keys_err e;
 	json_object *o;
