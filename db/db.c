@@ -47,6 +47,7 @@ static const char *const errs[DB_ERR__MAX] = {
 	"deadlock or lock wait timeout", /* DB_RETRY */
 	"connection lost",		/* DB_GONE */
 	"statement not allowed for role", /* DB_DENIED */
+	"refused by a procedure",	/* DB_REFUSED */
 	"database error",		/* DB_ERROR */
 };
 
@@ -103,6 +104,8 @@ classify(unsigned e)
 	case 4031:			/* ER_CLIENT_INTERACTION_TIMEOUT */
 		return DB_GONE;
 	default:
+		if (e >= 45001 && e <= 45099)	/* our procedures' SIGNALs */
+			return DB_REFUSED;
 		return DB_ERROR;
 	}
 }
@@ -499,13 +502,25 @@ db_rollback(struct db_conn *c)
 		(void)mysql_rollback(c->m);
 }
 
+/* Sleep before retry number attempt: 1, 2, 4 ... 64 ms (+ up to 1 ms). */
+static void
+backoff(int attempt)
+{
+	unsigned char r;
+	struct timespec ts;
+
+	mg_random(&r, 1);
+	ts.tv_sec = 0;
+	ts.tv_nsec = ((1L << (attempt < 6 ? attempt : 6)) * 1000000L) +
+	    (long)r * 4000L;
+	nanosleep(&ts, NULL);
+}
+
 int
 db_tx(struct db_conn *c, int (*fn)(struct db_conn *, void *), void *arg)
 {
 	int64_t max = mg_cfg_int("db_tx_retries", 5);
 	int attempt, rc;
-	unsigned char r;
-	struct timespec ts;
 
 	for (attempt = 0;; attempt++) {
 		if ((rc = db_begin(c)) == DB_OK) {
@@ -524,12 +539,31 @@ db_tx(struct db_conn *c, int (*fn)(struct db_conn *, void *), void *arg)
 		}
 		if (rc != DB_RETRY || attempt >= max)
 			return rc;
-		/* Jittered exponential backoff: 1, 2, 4 ... ms (+ up to 1 ms). */
-		mg_random(&r, 1);
-		ts.tv_sec = 0;
-		ts.tv_nsec = ((1L << (attempt < 6 ? attempt : 6)) * 1000000L) +
-		    (long)r * 4000L;
-		nanosleep(&ts, NULL);
+		backoff(attempt);
+	}
+}
+
+int
+db_tx_self(struct db_conn *c, int (*fn)(struct db_conn *, void *), void *arg)
+{
+	int64_t max = mg_cfg_int("db_tx_retries", 5);
+	int attempt, rc;
+
+	for (attempt = 0;; attempt++) {
+		if ((rc = fn(c, arg)) == DB_OK)
+			return DB_OK;
+		if (rc == DB_GONE) {
+			/* 2006: the statement was never sent; anything else
+			   (2013 ...) may have committed: outcome unknown. */
+			if (attempt == 0 && c->last_errno == CR_SERVER_GONE_ERROR)
+				continue;
+			return DB_GONE;
+		}
+		/* Whatever the statement did before it failed is undone. */
+		db_rollback(c);
+		if (rc != DB_RETRY || attempt >= max)
+			return rc;
+		backoff(attempt);
 	}
 }
 

@@ -52,9 +52,14 @@ enum db_err {
 	DB_RETRY,	/* 1213 deadlock / 1205 lock wait: retry the transaction */
 	DB_GONE,	/* 2006/2013: connection lost; a COMMIT may have happened */
 	DB_DENIED,	/* role may not run this statement */
+	DB_REFUSED,	/* a procedure said no (SIGNAL 45001..45099): db_errno */
 	DB_ERROR,	/* anything else (logged) */
 	DB_ERR__MAX
 };
+
+/* MYSQL_ERRNO of the money procedures' SIGNALs (migration 009). */
+#define DB_SIGNAL_INSUFFICIENT	45001	/* mg_hold: available < amount */
+#define DB_SIGNAL_NO_HOLD	45002	/* mg_settle: no such hold */
 
 struct db_conn;
 
@@ -99,6 +104,14 @@ void		 db_rollback(struct db_conn *);
  * as unknown and rely on the ledger's unique references to retry safely.
  */
 int		 db_tx(struct db_conn *, int (*fn)(struct db_conn *, void *), void *arg);
+/*
+ * The same for a callback whose one statement opens and commits its own
+ * transaction (a money procedure called with own_tx = 1): no BEGIN and no
+ * COMMIT round trip. Rolls back after a failure, retries deadlocks like
+ * db_tx; DB_GONE when the answer was lost (it may have committed).
+ */
+int		 db_tx_self(struct db_conn *, int (*fn)(struct db_conn *, void *),
+		    void *arg);
 
 /* Run one raw SQL text (migrations and mgctl only: role admin). */
 enum db_err	 db_raw(struct db_conn *, const char *sql);

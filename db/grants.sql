@@ -62,9 +62,14 @@ GRANT SELECT, INSERT ON mediagate.card_edges TO mg_catalog@localhost, mg_catalog
 GRANT SELECT, INSERT, UPDATE ON mediagate.characters TO mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1';
 -- /v1/estimate reads the workspace's active job count (concurrency cap).
 GRANT SELECT ON mediagate.jobs TO mg_catalog@localhost, mg_catalog@'127.0.0.1';
--- 004 ledger core (branch ledger): holds beside the ledger, idempotency
--- keys for every HTTP pool, auto-recharge and billing for the wallet pool.
-GRANT SELECT, INSERT, UPDATE ON mediagate.holds TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+-- 004 ledger core: idempotency keys for every HTTP pool, auto-recharge and
+-- billing for the wallet pool. 009: holds are ledger rows, taken and settled
+-- by two procedures that run with the caller's privileges (INSERT on the
+-- ledger, UPDATE on wallets: the pools that move money); the hold reaper
+-- (dispatcher, wallet pool, mgctl) keeps its mark in reaper_marks.
+GRANT EXECUTE ON PROCEDURE mediagate.mg_hold TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT EXECUTE ON PROCEDURE mediagate.mg_settle TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+GRANT SELECT, UPDATE ON mediagate.reaper_marks TO mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE, DELETE ON mediagate.idempotency_keys TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
 GRANT SELECT, DELETE ON mediagate.idempotency_keys TO mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
 GRANT SELECT ON mediagate.autorecharge TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';

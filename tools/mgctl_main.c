@@ -319,10 +319,10 @@ cmd_wallet_grant(const char *ws, const char *usd, int argc, char **argv)
 }
 
 /*
- * ledger verify, holds and payments (004): reserved = Σ open holds; every
- * hold has its hold row and at most one settle row that fits it; every
- * hold/settle row has its hold; no external payment credited under two
- * refs. Appends a message per breach to errs. 0, or -1 on a db error.
+ * ledger verify, holds and payments (004, 009): reserved = Σ open holds
+ * (hold rows without a settle row); every hold row reserves a positive
+ * amount; every settle row fits its hold (the unique ref makes it the only
+ * one); no external payment credited under two refs. Appends a message per breach to errs. 0, or -1 on a db error.
  */
 static int
 verify_holds(struct db_conn *db, json_object *errs)
@@ -351,7 +351,8 @@ verify_holds(struct db_conn *db, json_object *errs)
 		return -1;
 	while (db_next(db, DB_ADM_VERIFY_ORPHAN_SETTLES, "s", ref,
 	    sizeof(ref)) == DB_OK) {
-		snprintf(msg, sizeof(msg), "ledger row %s has no hold", ref);
+		snprintf(msg, sizeof(msg), "ledger row %s settles no hold (not "
+		    "a settle:<job> ref)", ref);
 		json_object_array_add(errs, json_object_new_string(msg));
 	}
 	db_done(db, DB_ADM_VERIFY_ORPHAN_SETTLES);

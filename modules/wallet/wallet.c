@@ -117,10 +117,15 @@ wallet_debit(struct db_conn *db, const char *ws, const char *kind,
 
 /* Map a statement failure to a wallet_err. */
 static enum wallet_err
-tx_err(enum db_err e)
+tx_err(struct db_conn *db, enum db_err e)
 {
+	if (e == DB_OK)
+		return WALLET_OK;
 	if (e == DB_DUP)
 		return WALLET_DUPLICATE;
+	if (e == DB_REFUSED)
+		return db_errno(db) == DB_SIGNAL_INSUFFICIENT ?
+		    WALLET_INSUFFICIENT : WALLET_NO_HOLD;
 	if (e == DB_GONE)
 		return WALLET_UNKNOWN;
 	if (e == DB_RETRY)
@@ -129,63 +134,38 @@ tx_err(enum db_err e)
 }
 
 /*
- * A hold inside the caller's transaction: the ledger row "hold:<job>"
- * first (a replay fails on its unique ref before the wallet row is
- * locked), the holds row, then the conditional reserve, last, so the
- * hot-row lock is held only until COMMIT (limits.md).
+ * A hold: CALL mg_hold (migration 009), one round trip. The procedure
+ * writes the ledger row "hold:<job>" (reserved +amount, with its expiry:
+ * the row IS the hold) first, so a replay fails on the unique ref before
+ * the wallet row is locked, then the conditional reserve that cannot
+ * overdraw; own_tx = 1 commits inside the server, holding the hot-row
+ * lock only from that UPDATE to the COMMIT (limits.md).
  */
 static enum wallet_err
 hold_call(struct db_conn *db, const char *ws, const char *job,
-    const char *key, int64_t amount, int64_t ttl, const char *desc)
+    const char *key, int64_t amount, int64_t ttl, const char *desc, int own)
 {
-	char ref[80];
-	enum db_err e;
-
 	if (amount <= 0 || amount > WALLET_MAX_CREDIT || ttl < 1 ||
-	    ttl > 30 * 86400 || strlen(job) > 64)
+	    ttl > 30 * 86400 || strlen(job) > 36)
 		return WALLET_BAD_AMOUNT;
-	snprintf(ref, sizeof(ref), "hold:%s", job);
-	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws, "hold",
-	    (int64_t)0, amount, ref, desc ? desc : "", job, key)) != DB_OK)
-		return tx_err(e);
-	if ((e = db_exec(db, DB_HOLD_INSERT, "sssii", job, ws, key, amount,
-	    ttl)) != DB_OK)
-		return tx_err(e);
-	if ((e = db_exec(db, DB_WALLET_HOLD, "isi", amount, ws, amount)) != DB_OK)
-		return tx_err(e);
-	return db_affected(db, DB_WALLET_HOLD) == 1 ? WALLET_OK :
-	    WALLET_INSUFFICIENT;
+	return tx_err(db, db_exec(db, DB_WALLET_HOLD_CALL, "sssiisi", ws, job,
+	    key, amount, ttl, desc ? desc : "", (int64_t)own));
 }
 
 /*
- * Capture actual ≤ hold and release the rest, inside the caller's
- * transaction: the unique "settle:<job>" row first (a second settle stops
- * there), the hold closed only if open with exactly this amount, then the
- * wallet.
+ * Capture actual ≤ hold and release the rest: CALL mg_settle, one round
+ * trip. The unique "settle:<job>" row first (a second settle stops there:
+ * WALLET_DUPLICATE), then the wallet, changed only if the hold row of this
+ * workspace and amount exists (else WALLET_NO_HOLD).
  */
 static enum wallet_err
 settle_call(struct db_conn *db, const char *ws, const char *job,
-    const char *key, int64_t hold, int64_t actual, const char *desc)
+    const char *key, int64_t hold, int64_t actual, const char *desc, int own)
 {
-	char ref[80];
-	enum db_err e;
-
-	if (hold <= 0 || actual < 0 || actual > hold || strlen(job) > 64)
+	if (hold <= 0 || actual < 0 || actual > hold || strlen(job) > 36)
 		return WALLET_BAD_AMOUNT;
-	snprintf(ref, sizeof(ref), "settle:%s", job);
-	if ((e = db_exec(db, DB_LEDGER_INSERT, "ssiisss" "s", ws,
-	    actual > 0 ? "capture" : "release", -actual, -hold, ref,
-	    desc ? desc : "", job, key)) != DB_OK)
-		return tx_err(e);
-	if ((e = db_exec(db, DB_HOLD_SETTLE, "sissi", actual > 0 ?
-	    "captured" : "released", actual, job, ws, hold)) != DB_OK)
-		return tx_err(e);
-	if (db_affected(db, DB_HOLD_SETTLE) != 1)
-		return WALLET_NO_HOLD;
-	if ((e = db_exec(db, DB_WALLET_SETTLE, "iis", actual, hold, ws)) != DB_OK)
-		return tx_err(e);
-	return db_affected(db, DB_WALLET_SETTLE) == 1 ? WALLET_OK :
-	    WALLET_NO_WALLET;
+	return tx_err(db, db_exec(db, DB_WALLET_SETTLE_CALL, "sssiisi", ws,
+	    job, key, hold, actual, desc ? desc : "", (int64_t)own));
 }
 
 struct one_args {
@@ -201,18 +181,23 @@ one_tx(struct db_conn *db, void *arg)
 	struct one_args *o = arg;
 
 	o->result = o->settle ?
-	    settle_call(db, o->ws, o->job, o->key, o->a, o->b, o->desc) :
-	    hold_call(db, o->ws, o->job, o->key, o->a, o->b, o->desc);
+	    settle_call(db, o->ws, o->job, o->key, o->a, o->b, o->desc, 1) :
+	    hold_call(db, o->ws, o->job, o->key, o->a, o->b, o->desc, 1);
 	if (o->result == WALLET_RETRY)
 		return DB_RETRY;
+	if (o->result == WALLET_UNKNOWN)
+		return DB_GONE;
 	return o->result == WALLET_OK ? DB_OK : DB_ERR__MAX + 1;
 }
 
-/* A hold or settle in its own transaction (db_tx retries deadlocks). */
+/*
+ * A hold or settle in its own transaction, opened and committed by the
+ * procedure (db_tx_self retries deadlocks and rolls back failures).
+ */
 static enum wallet_err
 one(struct db_conn *db, struct one_args *o)
 {
-	int rc = db_tx(db, one_tx, o);
+	int rc = db_tx_self(db, one_tx, o);
 
 	if (rc == DB_OK)
 		return WALLET_OK;
@@ -244,7 +229,7 @@ enum wallet_err
 wallet_hold_ttl_tx(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t amount, int64_t ttl, const char *desc)
 {
-	return hold_call(db, ws, job, key, amount, ttl, desc);
+	return hold_call(db, ws, job, key, amount, ttl, desc, 0);
 }
 
 enum wallet_err
@@ -255,26 +240,18 @@ wallet_hold_tx(struct db_conn *db, const char *ws, const char *job,
 	    mg_cfg_int("wallet_hold_ttl_seconds", WALLET_HOLD_TTL_DEFAULT), desc);
 }
 
-/* One settle row for the hold of job: capture actual, release the rest. */
-static enum wallet_err
-settle_tx(struct db_conn *db, const char *ws, const char *job,
-    const char *key, int64_t hold, int64_t actual, const char *desc)
-{
-	return settle_call(db, ws, job, key, hold, actual, desc);
-}
-
 enum wallet_err
 wallet_capture_tx(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t hold, int64_t actual, const char *desc)
 {
-	return settle_tx(db, ws, job, key, hold, actual, desc);
+	return settle_call(db, ws, job, key, hold, actual, desc, 0);
 }
 
 enum wallet_err
 wallet_release_tx(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t hold, const char *desc)
 {
-	return settle_tx(db, ws, job, key, hold, 0, desc);
+	return settle_call(db, ws, job, key, hold, 0, desc, 0);
 }
 
 enum wallet_err
@@ -297,7 +274,7 @@ wallet_reap_expired(struct db_conn *db, int64_t now, int limit)
 		int64_t	amount;
 	} batch[REAP_MAX];
 	enum wallet_err r;
-	int n = 0, i, released = 0;
+	int n = 0, i, released = 0, failed = 0;
 
 	if (limit <= 0)
 		return 0;
@@ -320,10 +297,17 @@ wallet_reap_expired(struct db_conn *db, int64_t now, int limit)
 		    "hold expired");
 		if (r == WALLET_OK)
 			released++;
-		else if (r != WALLET_DUPLICATE && r != WALLET_NO_HOLD)
+		else if (r != WALLET_DUPLICATE && r != WALLET_NO_HOLD) {
+			failed++;
 			mg_log(MG_LOG_WARN, "reap hold %s: %s", batch[i].job,
 			    wallet_strerror(r));
+		}
 	}
+	/* A short batch all settled saw every expired hold: move the mark
+	   past them (wallet.def), so the next scan starts there. */
+	if (n < limit && failed == 0 &&
+	    db_exec(db, DB_HOLD_REAPED_UPTO, "i", now) != DB_OK)
+		mg_log(MG_LOG_WARN, "reap: could not move the reaper mark");
 	if (released > 0)
 		mg_log(MG_LOG_INFO, "released %d expired holds", released);
 	return released;

@@ -94,9 +94,10 @@ enum wallet_err	 wallet_release_tx(struct db_conn *, const char *workspace_id,
  * ---- ledger core (004) ----
  *
  * Holds carry an expiry (config wallet_hold_ttl_seconds, default 21600 s
- * for wallet_hold_tx); each hold is a row of table holds, opened with its
- * "hold:<job>" ledger row and closed with its "settle:<job>" row in the
- * same transaction, so reserved = Σ open holds always.
+ * for wallet_hold_tx). A hold IS its "hold:<job>" ledger row (which
+ * carries the expiry); it is open while no "settle:<job>" row exists, and
+ * the wallet's reserved changes in the same transaction as each row, so
+ * reserved = Σ open holds always (migration 009, docs/MONEY.md).
  */
 #define WALLET_HOLD_TTL_DEFAULT	21600
 
@@ -106,8 +107,9 @@ enum wallet_err	 wallet_hold_ttl_tx(struct db_conn *, const char *workspace_id,
 		    int64_t ttl_seconds, const char *description);
 
 /*
- * Self-contained hold / settle: the _tx functions in their own transaction
- * (db_tx: retried on deadlock). WALLET_UNKNOWN when the answer to the
+ * Self-contained hold / settle: the _tx functions in their own transaction,
+ * opened and committed inside the procedure (db_tx_self: one round trip,
+ * retried on deadlock). WALLET_UNKNOWN when the answer to the
  * commit was lost (retry: the refs make it safe). For callers with no
  * other row to change atomically with the money (reaper, benchmarks).
  */

@@ -838,12 +838,16 @@ t_verify_detects_broken_wallet(void)
 	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
 }
 
-/* A hold marked settled without its settle row: verify names it. */
+/*
+ * A settle row the wallet never saw (written behind the procedures' back):
+ * the hold looks settled while the wallet still reserves it, and verify
+ * names it; a settle row of another amount is named too.
+ */
 static void
 t_verify_detects_broken_hold(void)
 {
 	struct it_ws w;
-	char sql[256], job[37];
+	char sql[512], job[37];
 
 	new_ws(&w);
 	grant(w.ws, USD(1));
@@ -851,17 +855,117 @@ t_verify_detects_broken_hold(void)
 	CU_ASSERT_EQUAL_FATAL(run_op(wdb, w.ws, job, w.key_id, 0, 1000, 0),
 	    WALLET_OK);
 	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
-	snprintf(sql, sizeof(sql), "UPDATE holds SET state = 'released' "
-	    "WHERE job_id = '%s'", job);
+	snprintf(sql, sizeof(sql), "INSERT INTO ledger (workspace_id, kind,"
+	    " amount_micros, reserved_delta_micros, ref, job_id) VALUES"
+	    " ('%s', 'release', 0, -999, 'settle:%s', '%s')", w.ws, job, job);
 	CU_ASSERT_EQUAL_FATAL(sql_admin(sql), 0);
-	/* reserved ≠ Σ open holds, and a settled hold without a settle row */
+	/* reserved ≠ Σ open holds, and a settle of a different amount */
 	CU_ASSERT_NOT_EQUAL(it_mgctl_status("ledger verify"), 0);
-	snprintf(sql, sizeof(sql), "UPDATE holds SET state = 'open' "
-	    "WHERE job_id = '%s'", job);
+	snprintf(sql, sizeof(sql), "DELETE FROM ledger WHERE ref = 'settle:%s'",
+	    job);
 	CU_ASSERT_EQUAL(sql_admin(sql), 0);
 	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
 	CU_ASSERT_EQUAL(run_op(wdb, w.ws, job, w.key_id, 2, 1000, 0), WALLET_OK);
 	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
+}
+
+/* One number from SQL run as the database owner; -1 on failure. */
+static int64_t
+sql_admin_int(const char *sql)
+{
+	char cmd[1024], out[64] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --protocol=socket "
+	    "--socket=\"$MG_DB_SOCKET\" -u\"$(id -un)\" -N -B mediagate -e \"%s\"",
+	    sql);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fgets(out, sizeof(out), p) == NULL)
+		*out = '\0';
+	if (pclose(p) != 0 || *out == '\0')
+		return -1;
+	return strtoll(out, NULL, 10);
+}
+
+/*
+ * The self-contained hold and settle (one CALL, committed by the
+ * procedure): every refusal leaves nothing behind — the procedure wrote
+ * its ledger row before the check that failed, and db_tx_self rolls it
+ * back — and the connection stays usable.
+ */
+static void
+t_self_tx_refusals_leave_nothing(void)
+{
+	struct it_ws w, other;
+	int64_t bal0, bal, res, amt;
+	char job[37], job2[37], ws[37], state[16], sql[256];
+
+	new_ws(&w);
+	new_ws(&other);
+	grant(w.ws, USD(1));
+	wallet_of(w.ws, &bal0, &res);
+	mg_uuid(job);
+	mg_uuid(job2);
+	CU_ASSERT_EQUAL(wallet_hold(wdb, w.ws, job, w.key_id, 400000, 600,
+	    "it"), WALLET_OK);
+	/* replay of the hold: duplicate, reserved unchanged */
+	CU_ASSERT_EQUAL(wallet_hold(wdb, w.ws, job, w.key_id, 400000, 600,
+	    "it"), WALLET_DUPLICATE);
+	/* more than available: refused, and no hold row was committed */
+	CU_ASSERT_EQUAL(wallet_hold(wdb, w.ws, job2, w.key_id, bal0, 600, "it"),
+	    WALLET_INSUFFICIENT);
+	CU_ASSERT_EQUAL(db_row(wdb, DB_HOLD_GET, "s", "sis", job2, ws,
+	    sizeof(ws), &amt, state, sizeof(state)), DB_NOROW);
+	wallet_of(w.ws, &bal, &res);
+	CU_ASSERT_EQUAL(res, 400000);
+	/* settling it as another workspace, or another amount: no hold, no row */
+	CU_ASSERT_EQUAL(wallet_settle(wdb, other.ws, job, NULL, 400000, 0, "it"),
+	    WALLET_NO_HOLD);
+	CU_ASSERT_EQUAL(wallet_settle(wdb, w.ws, job, NULL, 399999, 0, "it"),
+	    WALLET_NO_HOLD);
+	CU_ASSERT_EQUAL(db_row(wdb, DB_HOLD_GET, "s", "sis", job, ws,
+	    sizeof(ws), &amt, state, sizeof(state)), DB_OK);
+	CU_ASSERT_STRING_EQUAL(state, "open");
+	CU_ASSERT_EQUAL(amt, 400000);
+	CU_ASSERT_EQUAL(wallet_settle(wdb, w.ws, job, w.key_id, 400000, 150000,
+	    "it"), WALLET_OK);
+	CU_ASSERT_EQUAL(db_row(wdb, DB_HOLD_GET, "s", "sis", job, ws,
+	    sizeof(ws), &amt, state, sizeof(state)), DB_OK);
+	CU_ASSERT_STRING_EQUAL(state, "captured");
+	wallet_of(w.ws, &bal, &res);
+	CU_ASSERT_EQUAL(bal, bal0 - 150000);
+	CU_ASSERT_EQUAL(res, 0);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM ledger WHERE"
+	    " workspace_id = '%s' AND kind IN ('hold', 'capture', 'release')",
+	    w.ws);
+	CU_ASSERT_EQUAL(sql_admin_int(sql), 2);
+	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
+}
+
+/*
+ * The reaper's mark (009) moves forward after a full scan and never past
+ * the server clock minus the 300 s margin, even when the caller's "now"
+ * is in the future, so a hold committed later is still found.
+ */
+static void
+t_reaper_mark_bounded(void)
+{
+	int64_t lag;
+
+	CU_ASSERT(wallet_reap_expired(wdb, (int64_t)time(NULL), 1000) >= 0);
+	lag = sql_admin_int("SELECT TIMESTAMPDIFF(SECOND, upto, NOW(6))"
+	    " FROM reaper_marks WHERE name = 'holds'");
+	CU_ASSERT(lag >= 299);
+	CU_ASSERT(lag < 400);
+	/* a "now" a day ahead (the statement alone: reaping with it would
+	   release other tests' holds) moves the mark no further */
+	CU_ASSERT_EQUAL(db_exec(wdb, DB_HOLD_REAPED_UPTO, "i",
+	    (int64_t)time(NULL) + 86400), DB_OK);
+	lag = sql_admin_int("SELECT TIMESTAMPDIFF(SECOND, upto, NOW(6))"
+	    " FROM reaper_marks WHERE name = 'holds'");
+	CU_ASSERT(lag >= 299);
+	CU_ASSERT(lag < 400);
 }
 
 static const struct mgt_case cases[] = {
@@ -877,6 +981,8 @@ static const struct mgt_case cases[] = {
 	{ "billing_byo_key_never_returned", t_billing_byo_key_never_returned },
 	{ "verify_detects_broken_wallet", t_verify_detects_broken_wallet },
 	{ "verify_detects_broken_hold", t_verify_detects_broken_hold },
+	{ "self_tx_refusals_leave_nothing", t_self_tx_refusals_leave_nothing },
+	{ "reaper_mark_bounded", t_reaper_mark_bounded },
 	{ NULL, NULL }
 };
 
