@@ -105,7 +105,12 @@ $(B)/bin/bare_fcgi: $(B)/tools/bench/bare_fcgi.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bench: all $(B)/bin/bare_fcgi
+# MariaDB CPU per money operation, without HTTP (tools/bench/ledger_cost.c).
+$(B)/bin/ledger_cost: $(B)/tools/bench/ledger_cost.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+
+bench: all $(B)/bin/bare_fcgi $(B)/bin/ledger_cost
 	tools/bench/run.sh
 
 .PHONY: deps run stop bench

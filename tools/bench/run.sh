@@ -299,12 +299,13 @@ if [ -z "$routes_note" ]; then
 		bench "route_$name" "$BASE$path" "$method" "$auth" "$body"
 		RRPS[$name]=$R_RPS RP99[$name]=$R_P99 RNON2XX[$name]=$R_NON2XX RERR[$name]=$R_ERR
 	done
-	# Drop the jobs_submit backlog (a throwaway database: holds stay open).
+	# Drop the jobs_submit backlog, and any an earlier run or a manual wrk
+	# on this kept database left (a throwaway database: holds stay open),
+	# so the dispatcher bench below runs only its own jobs.
 	mariadb --no-defaults --protocol=socket --socket="$MG_DB_SOCKET" -u"$(id -un)" \
 		"${MG_DB_NAME:-mediagate}" -e "UPDATE jobs SET state = 'canceled',
 		cancel_requested = 1, error_code = 'canceled', finished_at = NOW(6)
-		WHERE workspace_id IN (SELECT id FROM workspaces WHERE tenant_id = '$JOBS_TENANT')
-		AND state IN ('queued', 'running')" || true
+		WHERE state IN ('queued', 'running')" || true
 fi
 
 # --- Dispatcher overhead per job (tools/bench/dispatch.sh) -----------------------
@@ -318,8 +319,8 @@ fi
 # --- Ledger: reservation+release cycles ----------------------------------------
 # name | what | wallets | floor | target. Each request of POST
 # /v1/_bench/reserve-release authenticates, holds 1 micro in one transaction
-# (wallet_hold_tx: ledger row + holds row + conditional UPDATE + COMMIT) and
-# releases it in another (wallet_release_tx), as a job does. "spread" rotates
+# (wallet_hold: CALL mg_hold, ledger row + conditional UPDATE + COMMIT inside
+# the server) and releases it in another (wallet_settle: CALL mg_settle). "spread" rotates
 # over 64 funded workspaces (one key each), "hot" uses one wallet.
 LEDGER_ROWS=(
 	"reserve_release_spread|hold + release, 64 wallets|64|write|0.6"
@@ -337,10 +338,13 @@ ledger_keys() {
 		echo "$key" >>"$out"
 	done
 }
-declare -A LRPS LP99 LNON2XX LERR
+declare -A LRPS LP99 LNON2XX LERR LFLOOR LRATIO LROUNDS
+ROUNDS=${BENCH_LEDGER_ROUNDS:-3}
+# median N...: the middle value (the lower middle of an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 if [ -z "$routes_note" ]; then
 	for r in "${LEDGER_ROWS[@]}"; do
-		IFS='|' read -r name _ nw _ <<<"$r"
+		IFS='|' read -r name _ nw floor _ <<<"$r"
 		kf=$MG_VAR_DIR/bench_$name.keys
 		ledger_keys "$nw" "$kf"
 		lua=$MG_VAR_DIR/bench_$name.lua
@@ -362,15 +366,38 @@ if [ -z "$routes_note" ]; then
 			say "$name: ${LERR[$name]}, skipped"
 			continue
 		fi
-		say "$name: wrk -s $lua $BASE/v1/_bench/reserve-release"
-		out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_}s" --latency -s "$lua" "$BASE/v1/_bench/reserve-release" 2>&1) ||
-			{ LERR[$name]="wrk failed"; continue; }
-		printf '%s\n' "$out" >"$MG_LOG_DIR/wrk_$name.txt"
-		LRPS[$name]=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' <<<"$out")
-		LP99[$name]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
-		LNON2XX[$name]=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
-		LNON2XX[$name]=${LNON2XX[$name]:-0}
-		say "$name: ${LRPS[$name]} cycles/s, p99 ${LP99[$name]} ms, non-2xx ${LNON2XX[$name]}"
+		# Rounds of (floor, cycles) back to back: the ratio of each round
+		# compares two runs seconds apart, and the median of the rounds
+		# is reported (this 2-core VM drifts 10-40 % within a run).
+		rr=() fr=() ratios=() p99s=()
+		for ((round = 1; round <= ROUNDS; round++)); do
+			bench "floor_${floor}_$round" "$BASE/_floor/$floor" GET none ""
+			fr+=("$R_RPS")
+			say "$name (round $round): wrk -s $lua $BASE/v1/_bench/reserve-release"
+			out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_}s" --latency -s "$lua" "$BASE/v1/_bench/reserve-release" 2>&1) ||
+				{ LERR[$name]="wrk failed"; break; }
+			printf '%s\n' "$out" >"$MG_LOG_DIR/wrk_${name}_$round.txt"
+			rr+=("$(awk '/^Requests\/sec:/ { printf "%d", $2 }' <<<"$out")")
+			ratios+=("$(ratio "${rr[-1]}" "${fr[-1]}")")
+			p99s+=("$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")")
+			n2=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
+			LNON2XX[$name]=$(( ${LNON2XX[$name]/-/0} + ${n2:-0} ))
+			say "$name (round $round): ${rr[-1]} cycles/s against ${fr[-1]} req/s, ratio ${ratios[-1]}"
+		done
+		[ -n "${LERR[$name]}" ] && continue
+		LRPS[$name]=$(median "${rr[@]}")
+		LFLOOR[$name]=$(median "${fr[@]}")
+		LRATIO[$name]=$(median "${ratios[@]}")
+		LP99[$name]=$(median "${p99s[@]}")
+		LROUNDS[$name]=$(IFS=/; echo "${ratios[*]}")
+	done
+	# Where a cycle's database time goes: the same work without HTTP
+	# (tools/bench/ledger_cost.c), 8 connections like the wallet pool.
+	declare -A COST
+	for m in floor auth cycle; do
+		COST[$m]=$(build/bin/ledger_cost "$MG_DB_SOCKET" "${MG_DB_NAME:-mediagate}" \
+			"$(cat "$RUN/mysqld.pid")" "$m" 8 "$SECONDS_" 2>/dev/null) || COST[$m]=
+		say "ledger_cost $m: ${COST[$m]:-failed}"
 	done
 	verify_out=$(build/bin/mgctl ledger verify 2>&1 | tail -n1) || verify_out="FAILED: $verify_out"
 fi
@@ -493,20 +520,38 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 		echo "Not measured: $routes_note."
 	else
 		echo "Each request: authenticate, hold 1 micro (one transaction), release it (another);"
+		echo "$ROUNDS rounds of (floor, cycles) back to back; medians of the rounds."
 		echo "\`mgctl ledger verify\` after the runs: $verify_out"
 		echo
-		echo "| row | what | cycles/s | p99 ms | non-2xx | floor | ratio | target | |"
-		echo "|---|---|---:|---:|---:|---|---:|---:|---|"
+		echo "| row | what | cycles/s | p99 ms | non-2xx | floor | floor req/s (adjacent) | ratio | ratio per round | target | |"
+		echo "|---|---|---:|---:|---:|---|---:|---:|---|---:|---|"
 		for r in "${LEDGER_ROWS[@]}"; do
 			IFS='|' read -r name what _ floor target <<<"$r"
 			if [ -n "${LERR[$name]}" ]; then
-				echo "| $name | $what | ${LERR[$name]} | | | $floor | | ≥ $target | not measured |"
+				echo "| $name | $what | ${LERR[$name]} | | | $floor | | | | ≥ $target | not measured |"
 				continue
 			fi
-			r=$(ratio "${LRPS[$name]}" "${RPS[$floor]}")
+			r=${LRATIO[$name]}
 			verdict=$(awk -v r="$r" -v t="$target" -v e="${LNON2XX[$name]}" 'BEGIN {
 				if (e != "0") print "errors"; else if (r + 0 >= t + 0) print "meets"; else print "below" }')
-			echo "| $name | $what | ${LRPS[$name]} | ${LP99[$name]} | ${LNON2XX[$name]} | $floor | $r | ≥ $target | $verdict |"
+			echo "| $name | $what | ${LRPS[$name]} | ${LP99[$name]} | ${LNON2XX[$name]} | $floor | ${LFLOOR[$name]} | $r | ${LROUNDS[$name]} | ≥ $target | $verdict |"
+		done
+		echo
+		echo "Where the time goes: the same database work without HTTP"
+		echo "(\`ledger_cost SOCKET DB PID MODE 8 $SECONDS_\`, tools/bench/ledger_cost.c):"
+		echo "MariaDB CPU per operation, from /proc/<mariadbd>/stat."
+		echo
+		echo "| operation | ops/s | MariaDB µs/op | machine µs/op | MariaDB × floor |"
+		echo "|---|---:|---:|---:|---:|"
+		fdb=$(awk '{ print $3 }' <<<"${COST[floor]:-}")
+		for m in floor auth cycle; do
+			case $m in
+			floor) what="write floor: UPDATE + INSERT + COMMIT" ;;
+			auth) what="API-key lookup (every request)" ;;
+			cycle) what="CALL mg_hold + CALL mg_settle (two commits)" ;;
+			esac
+			read -r _ ops db mach <<<"${COST[$m]:-- - - -}"
+			echo "| $what | $ops | $db | $mach | $(ratio "$db" "$fdb") |"
 		done
 	fi
 	echo
