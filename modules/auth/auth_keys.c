@@ -194,8 +194,8 @@ quota_flush(struct db_conn *db, struct quota_slot *s)
 	enum db_err e = DB_OK;
 
 	if (s->pending > 0)
-		e = db_exec(db, DB_AUTH_QUOTA_COUNT, "siii", s->key, s->day,
-		    (int64_t)(getpid() % 8), s->pending);
+		e = db_exec(db, DB_AUTH_QUOTA_COUNT, "sii", s->key, s->day,
+		    s->pending);
 	if (e != DB_OK)
 		mg_log(MG_LOG_WARN, "quota: %lld requests of key %s not counted",
 		    (long long)s->pending, s->key);
@@ -291,8 +291,8 @@ auth_quota_count(struct db_conn *db, const char *key_id, int64_t quota,
 	if (batch <= 1) {	/* small quota: exact, one write per request */
 		if (used >= quota)
 			return 1;
-		return db_exec(db, DB_AUTH_QUOTA_COUNT, "siii", key_id, day,
-		    (int64_t)(getpid() % 8), (int64_t)1) == DB_OK ? 0 : -1;
+		return db_exec(db, DB_AUTH_QUOTA_COUNT, "sii", key_id, day,
+		    (int64_t)1) == DB_OK ? 0 : -1;
 	}
 	s = quota_slot(db, key_id, day);
 	if (used + s->pending >= quota)

@@ -53,10 +53,11 @@ static const char *const auth_sql =
     " (k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > NOW(6))),"
     " ws.name, ws.plan, DATE_FORMAT(ws.created_at, '%Y-%m-%dT%H:%i:%sZ'),"
     " COALESCE(w.balance_micros, 0), COALESCE(w.reserved_micros, 0),"
-    " (SELECT COALESCE(SUM(u.count), 0) FROM key_usage u"
-    " WHERE u.key_id = k.id AND u.day = UTC_DATE())"
+    " COALESCE(u.count, 0)"
     " FROM api_keys k JOIN workspaces ws ON ws.id = k.workspace_id"
     " LEFT JOIN wallets w ON w.workspace_id = k.workspace_id"
+    " LEFT JOIN key_usage u ON u.key_id = k.id AND u.day = UTC_DATE()"
+    " AND u.shard = 0"
     " WHERE k.key_hash = ?";
 
 static MYSQL *
