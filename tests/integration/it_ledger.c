@@ -114,10 +114,14 @@ new_ws(struct it_ws *w)
 	CU_ASSERT_EQUAL_FATAL(wallet_ensure(wdb, w->ws), WALLET_OK);
 }
 
-/* 64 processes, each its own connection as role wallet, one hold each,
- * against a wallet covering exactly 10: exactly 10 succeed. */
+/*
+ * 64 processes, each its own connection as role wallet, one hold each,
+ * against a wallet covering exactly 10: exactly 10 succeed. self = 0: the
+ * hold inside a caller's transaction (wallet_hold_tx, as a job submit);
+ * 1: the procedure's own transaction (wallet_hold).
+ */
 static void
-t_64_concurrent_holds(void)
+concurrent_holds(int self)
 {
 	struct it_ws w;
 	int64_t bal, res, amount;
@@ -149,7 +153,9 @@ t_64_concurrent_holds(void)
 			(void)db_ensure(db);
 			/* Wait until every process is connected. */
 			(void)!read(gate[0], &c, 1);
-			e = run_op(db, w.ws, jobs[i], w.key_id, 0, amount, 0);
+			e = self ? wallet_hold(db, w.ws, jobs[i], w.key_id, amount,
+			    600, "it") : run_op(db, w.ws, jobs[i], w.key_id, 0,
+			    amount, 0);
 			db_close(db);
 			_exit(e == WALLET_OK ? 0 : e == WALLET_INSUFFICIENT ? 1 : 2);
 		}
@@ -180,6 +186,80 @@ t_64_concurrent_holds(void)
 	wallet_of(w.ws, &bal, &res);
 	CU_ASSERT_EQUAL(res, 0);
 	CU_ASSERT_EQUAL(bal, 10 * amount);
+	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
+}
+
+static void
+t_64_concurrent_holds(void)
+{
+	concurrent_holds(0);
+}
+
+static void
+t_64_concurrent_self_tx_holds(void)
+{
+	concurrent_holds(1);
+}
+
+/*
+ * 16 processes settle the same hold at once, half capturing and half
+ * releasing (the dispatcher, a cancel, the reaper): exactly one wins, the
+ * others get WALLET_DUPLICATE, and the money moved once.
+ */
+static void
+t_16_concurrent_settles(void)
+{
+	struct it_ws w;
+	int64_t bal0, bal, res;
+	char job[37];
+	int gate[2], i, ok = 0, dup = 0, other = 0, st;
+	pid_t pids[16];
+
+	new_ws(&w);
+	grant(w.ws, USD(1));
+	wallet_of(w.ws, &bal0, &res);
+	mg_uuid(job);
+	CU_ASSERT_EQUAL_FATAL(wallet_hold(wdb, w.ws, job, w.key_id, 500000, 600,
+	    "it"), WALLET_OK);
+	CU_ASSERT_EQUAL_FATAL(pipe(gate), 0);
+	fflush(NULL);
+	for (i = 0; i < 16; i++) {
+		if ((pids[i] = fork()) == 0) {
+			struct db_conn *db;
+			char c;
+			enum wallet_err e;
+
+			close(gate[1]);
+			if ((db = db_open(DB_ROLE_WALLET)) == NULL)
+				_exit(3);
+			(void)db_ensure(db);
+			(void)!read(gate[0], &c, 1);
+			e = wallet_settle(db, w.ws, job, w.key_id, 500000,
+			    i % 2 ? 200000 : 0, "it");
+			db_close(db);
+			_exit(e == WALLET_OK ? 0 : e == WALLET_DUPLICATE ? 1 : 2);
+		}
+	}
+	close(gate[0]);
+	usleep(300000);
+	close(gate[1]);
+	for (i = 0; i < 16; i++) {
+		if (waitpid(pids[i], &st, 0) != pids[i] || !WIFEXITED(st))
+			other++;
+		else if (WEXITSTATUS(st) == 0)
+			ok++;
+		else if (WEXITSTATUS(st) == 1)
+			dup++;
+		else
+			other++;
+	}
+	CU_ASSERT_EQUAL(ok, 1);
+	CU_ASSERT_EQUAL(dup, 15);
+	CU_ASSERT_EQUAL(other, 0);
+	wallet_of(w.ws, &bal, &res);
+	CU_ASSERT_EQUAL(res, 0);
+	/* one capture of 200000 or one release: nothing else */
+	CU_ASSERT(bal == bal0 || bal == bal0 - 200000);
 	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
 }
 
@@ -970,6 +1050,8 @@ t_reaper_mark_bounded(void)
 
 static const struct mgt_case cases[] = {
 	{ "64_concurrent_holds_exactly_10", t_64_concurrent_holds },
+	{ "64_concurrent_self_tx_holds_exactly_10", t_64_concurrent_self_tx_holds },
+	{ "16_concurrent_settles_once", t_16_concurrent_settles },
 	{ "capture_le_hold_and_settle_once", t_capture_le_hold_and_settle_once },
 	{ "negative_wallet_refuses_holds", t_negative_wallet_refuses_holds },
 	{ "expired_hold_reaped_once", t_expired_hold_reaped_once },
