@@ -115,6 +115,69 @@ new_ws(struct it_ws *w)
 }
 
 /*
+ * Fork n processes, each with its own connection as role wallet; release
+ * them at once (a closed pipe) into op(db, i, arg), which returns a
+ * wallet_err. counts[0] = WALLET_OK, counts[1] = expect, counts[2] =
+ * anything else (or a process that did not exit normally).
+ */
+static void
+race(int n, enum wallet_err (*op)(struct db_conn *, int, void *), void *arg,
+    enum wallet_err expect, int counts[3])
+{
+	int gate[2], i, st;
+	pid_t pids[64];
+
+	counts[0] = counts[1] = counts[2] = 0;
+	CU_ASSERT_FATAL(n <= 64);
+	CU_ASSERT_EQUAL_FATAL(pipe(gate), 0);
+	fflush(NULL);
+	for (i = 0; i < n; i++) {
+		if ((pids[i] = fork()) == 0) {
+			struct db_conn *db;
+			enum wallet_err e;
+			char c;
+
+			close(gate[1]);
+			if ((db = db_open(DB_ROLE_WALLET)) == NULL)
+				_exit(3);
+			(void)db_ensure(db);
+			/* Wait until every process is connected. */
+			(void)!read(gate[0], &c, 1);
+			e = op(db, i, arg);
+			db_close(db);
+			_exit(e == WALLET_OK ? 0 : e == expect ? 1 : 2);
+		}
+	}
+	close(gate[0]);
+	usleep(300000);
+	close(gate[1]);	/* open the gate: EOF for all at once */
+	for (i = 0; i < n; i++) {
+		if (waitpid(pids[i], &st, 0) != pids[i] || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) > 2)
+			counts[2]++;
+		else
+			counts[WEXITSTATUS(st)]++;
+	}
+}
+
+struct hold_race {
+	const struct it_ws	*w;
+	char			 jobs[64][37];
+	int64_t			 amount;
+	int			 self;
+};
+
+static enum wallet_err
+hold_one(struct db_conn *db, int i, void *arg)
+{
+	struct hold_race *h = arg;
+
+	return h->self ? wallet_hold(db, h->w->ws, h->jobs[i], h->w->key_id,
+	    h->amount, 600, "it") : run_op(db, h->w->ws, h->jobs[i],
+	    h->w->key_id, 0, h->amount, 0);
+}
+
+/*
  * 64 processes, each its own connection as role wallet, one hold each,
  * against a wallet covering exactly 10: exactly 10 succeed. self = 0: the
  * hold inside a caller's transaction (wallet_hold_tx, as a job submit);
@@ -124,68 +187,35 @@ static void
 concurrent_holds(int self)
 {
 	struct it_ws w;
-	int64_t bal, res, amount;
-	char jobs[64][37];
-	int gate[2], i, ok = 0, insufficient = 0, other = 0, st;
-	pid_t pids[64];
+	struct hold_race h;
+	int64_t bal, res;
+	int i, n[3];
 
 	new_ws(&w);
 	wallet_of(w.ws, &bal, &res);
 	CU_ASSERT_EQUAL_FATAL(res, 0);
-	amount = bal / 10 + 100000;
-	grant(w.ws, 10 * amount - bal);
+	h.w = &w;
+	h.self = self;
+	h.amount = bal / 10 + 100000;
+	grant(w.ws, 10 * h.amount - bal);
 	wallet_of(w.ws, &bal, &res);
-	CU_ASSERT_EQUAL_FATAL(bal, 10 * amount);
-	CU_ASSERT_EQUAL_FATAL(pipe(gate), 0);
+	CU_ASSERT_EQUAL_FATAL(bal, 10 * h.amount);
 	for (i = 0; i < 64; i++)
-		mg_uuid(jobs[i]);
-	fflush(NULL);
-	for (i = 0; i < 64; i++) {
-		if ((pids[i] = fork()) == 0) {
-			struct db_conn *db;
-			char c;
-			enum wallet_err e;
-
-			close(gate[1]);
-			db = db_open(DB_ROLE_WALLET);
-			if (db == NULL)
-				_exit(3);
-			(void)db_ensure(db);
-			/* Wait until every process is connected. */
-			(void)!read(gate[0], &c, 1);
-			e = self ? wallet_hold(db, w.ws, jobs[i], w.key_id, amount,
-			    600, "it") : run_op(db, w.ws, jobs[i], w.key_id, 0,
-			    amount, 0);
-			db_close(db);
-			_exit(e == WALLET_OK ? 0 : e == WALLET_INSUFFICIENT ? 1 : 2);
-		}
-	}
-	close(gate[0]);
-	usleep(300000);
-	close(gate[1]);	/* open the gate: EOF for all at once */
-	for (i = 0; i < 64; i++) {
-		if (waitpid(pids[i], &st, 0) != pids[i] || !WIFEXITED(st))
-			other++;
-		else if (WEXITSTATUS(st) == 0)
-			ok++;
-		else if (WEXITSTATUS(st) == 1)
-			insufficient++;
-		else
-			other++;
-	}
-	CU_ASSERT_EQUAL(ok, 10);
-	CU_ASSERT_EQUAL(insufficient, 54);
-	CU_ASSERT_EQUAL(other, 0);
+		mg_uuid(h.jobs[i]);
+	race(64, hold_one, &h, WALLET_INSUFFICIENT, n);
+	CU_ASSERT_EQUAL(n[0], 10);
+	CU_ASSERT_EQUAL(n[1], 54);
+	CU_ASSERT_EQUAL(n[2], 0);
 	wallet_of(w.ws, &bal, &res);
-	CU_ASSERT_EQUAL(res, 10 * amount);
-	CU_ASSERT_EQUAL(bal, 10 * amount);
+	CU_ASSERT_EQUAL(res, 10 * h.amount);
+	CU_ASSERT_EQUAL(bal, 10 * h.amount);
 	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
 	/* Release them all: back to nothing reserved. */
 	for (i = 0; i < 64; i++)
-		(void)run_op(wdb, w.ws, jobs[i], w.key_id, 2, amount, 0);
+		(void)run_op(wdb, w.ws, h.jobs[i], w.key_id, 2, h.amount, 0);
 	wallet_of(w.ws, &bal, &res);
 	CU_ASSERT_EQUAL(res, 0);
-	CU_ASSERT_EQUAL(bal, 10 * amount);
+	CU_ASSERT_EQUAL(bal, 10 * h.amount);
 	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
 }
 
@@ -201,6 +231,21 @@ t_64_concurrent_self_tx_holds(void)
 	concurrent_holds(1);
 }
 
+struct settle_race {
+	const struct it_ws	*w;
+	const char		*job;
+};
+
+/* Odd processes capture 200000 of the 500000 hold, even ones release it. */
+static enum wallet_err
+settle_one(struct db_conn *db, int i, void *arg)
+{
+	struct settle_race *r = arg;
+
+	return wallet_settle(db, r->w->ws, r->job, r->w->key_id, 500000,
+	    i % 2 ? 200000 : 0, "it");
+}
+
 /*
  * 16 processes settle the same hold at once, half capturing and half
  * releasing (the dispatcher, a cancel, the reaper): exactly one wins, the
@@ -210,10 +255,10 @@ static void
 t_16_concurrent_settles(void)
 {
 	struct it_ws w;
+	struct settle_race r;
 	int64_t bal0, bal, res;
 	char job[37];
-	int gate[2], i, ok = 0, dup = 0, other = 0, st;
-	pid_t pids[16];
+	int n[3];
 
 	new_ws(&w);
 	grant(w.ws, USD(1));
@@ -221,41 +266,12 @@ t_16_concurrent_settles(void)
 	mg_uuid(job);
 	CU_ASSERT_EQUAL_FATAL(wallet_hold(wdb, w.ws, job, w.key_id, 500000, 600,
 	    "it"), WALLET_OK);
-	CU_ASSERT_EQUAL_FATAL(pipe(gate), 0);
-	fflush(NULL);
-	for (i = 0; i < 16; i++) {
-		if ((pids[i] = fork()) == 0) {
-			struct db_conn *db;
-			char c;
-			enum wallet_err e;
-
-			close(gate[1]);
-			if ((db = db_open(DB_ROLE_WALLET)) == NULL)
-				_exit(3);
-			(void)db_ensure(db);
-			(void)!read(gate[0], &c, 1);
-			e = wallet_settle(db, w.ws, job, w.key_id, 500000,
-			    i % 2 ? 200000 : 0, "it");
-			db_close(db);
-			_exit(e == WALLET_OK ? 0 : e == WALLET_DUPLICATE ? 1 : 2);
-		}
-	}
-	close(gate[0]);
-	usleep(300000);
-	close(gate[1]);
-	for (i = 0; i < 16; i++) {
-		if (waitpid(pids[i], &st, 0) != pids[i] || !WIFEXITED(st))
-			other++;
-		else if (WEXITSTATUS(st) == 0)
-			ok++;
-		else if (WEXITSTATUS(st) == 1)
-			dup++;
-		else
-			other++;
-	}
-	CU_ASSERT_EQUAL(ok, 1);
-	CU_ASSERT_EQUAL(dup, 15);
-	CU_ASSERT_EQUAL(other, 0);
+	r.w = &w;
+	r.job = job;
+	race(16, settle_one, &r, WALLET_DUPLICATE, n);
+	CU_ASSERT_EQUAL(n[0], 1);
+	CU_ASSERT_EQUAL(n[1], 15);
+	CU_ASSERT_EQUAL(n[2], 0);
 	wallet_of(w.ws, &bal, &res);
 	CU_ASSERT_EQUAL(res, 0);
 	/* one capture of 200000 or one release: nothing else */
