@@ -8,7 +8,7 @@
 -- sweep), so a busy key's row sees a few hundred small upserts a second
 -- at most, and the lookup joins the single row by primary key instead:
 -- about 45 µs less MariaDB CPU per request on this machine
--- (tools/bench/ledger_cost.c, docs/IDENTITY.md). The shard column stays
+-- (docs/IDENTITY.md). The shard column stays
 -- (always 0) so the primary key and the purge are unchanged.
 INSERT INTO key_usage (key_id, day, shard, count)
   SELECT key_id, day, 0, SUM(count) FROM key_usage WHERE shard > 0
