@@ -229,6 +229,27 @@ add_file(struct prov_result *res, const char *path, const char *mime,
 	return PROV_OK;
 }
 
+/*
+ * Save a built text output (j, freed here either way) to path and list it
+ * in res: out of memory while building, the write, or the listing fails.
+ */
+static enum prov_err
+save_buf(struct prov_result *res, const char *path, struct mg_buf *j,
+    const char *mime, int64_t ms, struct prov_error *err)
+{
+	enum prov_err rc;
+
+	if (j->oom) {
+		mg_buf_free(j);
+		return prov_fail(err, PROV_E_SYSTEM, "out of memory");
+	}
+	rc = write_atomic(path, j->data, j->len, err);
+	mg_buf_free(j);
+	if (rc != PROV_OK)
+		return rc;
+	return add_file(res, path, mime, 0, 0, ms, err);
+}
+
 int
 prov_local_markers(const char *prompt, struct prov_markers *m)
 {
@@ -978,7 +999,6 @@ render_3d(const struct prov_job *job, struct prov_result *res,
 	unsigned char bin[72 + 96], h[32];
 	char b64[256], path[512];
 	struct mg_buf j;
-	enum prov_err rc;
 	int i, c, v[3];
 
 	for (i = 0; i < 36; i++)
@@ -1015,15 +1035,7 @@ render_3d(const struct prov_job *job, struct prov_result *res,
 	    "\"min\":[-0.5,-0.5,-0.5],\"max\":[0.5,0.5,0.5]}]}\n",
 	    v[0] / 1000, v[0] % 1000, v[1] / 1000, v[1] % 1000,
 	    v[2] / 1000, v[2] % 1000, sizeof(bin), b64);
-	if (j.oom) {
-		mg_buf_free(&j);
-		return prov_fail(err, PROV_E_SYSTEM, "out of memory");
-	}
-	rc = write_atomic(path, j.data, j.len, err);
-	mg_buf_free(&j);
-	if (rc != PROV_OK)
-		return rc;
-	return add_file(res, path, "model/gltf+json", 0, 0, 0, err);
+	return save_buf(res, path, &j, "model/gltf+json", 0, err);
 }
 
 /*
@@ -1039,7 +1051,6 @@ render_training(const struct prov_job *job, struct prov_result *res,
 	unsigned char h[32];
 	char path[512];
 	struct mg_buf j;
-	enum prov_err rc;
 	int i;
 
 	job_hash(job, 0, h);
@@ -1052,15 +1063,7 @@ render_training(const struct prov_job *job, struct prov_result *res,
 	for (i = 0; i < 16; i++)
 		mg_buf_printf(&j, "%s%u", i ? "," : "", (unsigned)h[i]);
 	mg_buf_puts(&j, "]}\n");
-	if (j.oom) {
-		mg_buf_free(&j);
-		return prov_fail(err, PROV_E_SYSTEM, "out of memory");
-	}
-	rc = write_atomic(path, j.data, j.len, err);
-	mg_buf_free(&j);
-	if (rc != PROV_OK)
-		return rc;
-	return add_file(res, path, "application/json", 0, 0, 0, err);
+	return save_buf(res, path, &j, "application/json", 0, err);
 }
 
 /*
@@ -1137,7 +1140,6 @@ render_annotation(const struct prov_job *job, struct prov_result *res,
 	json_object *x = NULL, *v;
 	const char *tr = NULL, *lang = NULL;
 	int64_t ms = -1;
-	enum prov_err rc;
 
 	if (job->ninputs > 0 && job->inputs != NULL && job->inputs[0] != NULL) {
 		ms = prov_media_duration_ms(job->inputs[0]);
@@ -1166,11 +1168,7 @@ render_annotation(const struct prov_job *job, struct prov_result *res,
 		return prov_fail(err, PROV_E_SYSTEM, "out of memory");
 	}
 	json_object_put(x);
-	rc = write_atomic(path, j.data, j.len, err);
-	mg_buf_free(&j);
-	if (rc != PROV_OK)
-		return rc;
-	return add_file(res, path, "application/json", 0, 0, ms > 0 ? ms : 0, err);
+	return save_buf(res, path, &j, "application/json", ms > 0 ? ms : 0, err);
 }
 
 /* Concatenate inputs with the ffmpeg concat demuxer, stream copy. */
