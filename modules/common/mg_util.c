@@ -133,3 +133,20 @@ mg_now_us(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+int
+mg_token_ok(const char *s, size_t max, const char *extra)
+{
+	size_t n;
+	unsigned char c;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (n = 0; s[n] != '\0'; n++) {
+		c = (unsigned char)s[n];
+		if (n >= max || !((c >= 'a' && c <= 'z') || (c >= 'A' &&
+		    c <= 'Z') || (c >= '0' && c <= '9') || strchr(extra, c)))
+			return 0;
+	}
+	return 1;
+}

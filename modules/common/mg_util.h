@@ -36,5 +36,10 @@ void	mg_fmt_dbtime(const char *db, char *buf, size_t cap);
 
 /* Monotonic microseconds. */
 int64_t	mg_now_us(void);
+/*
+ * Is s a token fit for a path or a file name: 1..max characters of
+ * [A-Za-z0-9] and of extra (e.g. "_-")? 0 for NULL.
+ */
+int	mg_token_ok(const char *s, size_t max, const char *extra);
 
 #endif

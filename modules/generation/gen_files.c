@@ -10,6 +10,7 @@
 #include "gen_files.h"
 #include "mg_config.h"
 #include "mg_log.h"
+#include "mg_util.h"
 
 static const char *const errs[GEN_FILES_E__MAX] = {
 	"ok",					/* GEN_FILES_OK */
@@ -40,14 +41,7 @@ name_char(int c)
 int
 gen_files_id_ok(const char *s)
 {
-	size_t i;
-
-	if (s == NULL || s[0] == '\0')
-		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if (i >= 64 || !name_char((unsigned char)s[i]))
-			return 0;
-	return 1;
+	return mg_token_ok(s, 64, "_-");
 }
 
 int

@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include "mg_util.h"
 #include "prov.h"
 #include "prov_int.h"
 
@@ -160,25 +161,6 @@ prov_utf8_len(const char *s)
 	return n;
 }
 
-/* 1 if s is 1..max chars of [A-Za-z0-9_-] (safe as a file stem or URL segment). */
-int
-prov_is_token(const char *s, size_t max)
-{
-	size_t n;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (n = 0; s[n] != '\0'; n++) {
-		if (n >= max)
-			return 0;
-		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' &&
-		    s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
-		    s[n] == '_' || s[n] == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * Shared validation. Rules (each with a named negative test):
  * kind in range; out_dir an existing directory with a path short enough for
@@ -203,7 +185,7 @@ prov_job_check(const struct prov_job *job, struct prov_error *err)
 		return prov_fail(err, PROV_E_INVALID, "out_dir: too long");
 	if (stat(job->out_dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return prov_fail(err, PROV_E_INVALID, "out_dir: not a directory");
-	if (job->name != NULL && !prov_is_token(job->name, 64))
+	if (job->name != NULL && !mg_token_ok(job->name, 64, "_-"))
 		return prov_fail(err, PROV_E_INVALID, "name: must be 1-64 of [A-Za-z0-9_-]");
 	if (job->width < 0 || job->width > PROV_DIM_MAX)
 		return prov_fail(err, PROV_E_INVALID, "width: out of range 0..%d", PROV_DIM_MAX);

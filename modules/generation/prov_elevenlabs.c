@@ -224,7 +224,7 @@ prov_el_submit(const struct prov_job *job, struct prov_result *res,
 		rc = prov_fail(err, PROV_E_UNSUPPORTED, "elevenlabs: audio only");
 		goto out;
 	}
-	if (!prov_is_token(job->voice, 64)) {
+	if (!mg_token_ok(job->voice, 64, "_-")) {
 		rc = prov_fail(err, PROV_E_INVALID, "voice: an ElevenLabs voice id is required");
 		goto out;
 	}
@@ -236,7 +236,7 @@ prov_el_submit(const struct prov_job *job, struct prov_result *res,
 		rc = prov_fail(err, PROV_E_INVALID, "seed: at most 4294967295");
 		goto out;
 	}
-	if (job->model != NULL && !prov_is_token(job->model, 64)) {
+	if (job->model != NULL && !mg_token_ok(job->model, 64, "_-")) {
 		rc = prov_fail(err, PROV_E_INVALID, "model: not an ElevenLabs model id");
 		goto out;
 	}

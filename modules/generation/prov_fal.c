@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 
 #include "mg_config.h"
+#include "mg_util.h"
 #include "prov.h"
 #include "prov_int.h"
 
@@ -74,7 +75,7 @@ prov_fal_app(const char *model, char *buf, size_t cap)
 static int
 req_id_ok(const char *s)
 {
-	return prov_is_token(s, 127);
+	return mg_token_ok(s, 127, "_-");
 }
 
 /* Map a fal error type (or detail type) that means moderation. */

@@ -23,6 +23,7 @@
 #include "mg_buf.h"
 #include "mg_config.h"
 #include "mg_crypto.h"
+#include "mg_util.h"
 #include "prov.h"
 #include "prov_int.h"
 
@@ -480,7 +481,7 @@ prov_outs_fetch(const struct prov_job *job, const struct prov_outs *o,
 		    (ext = url_ext(r->url, ebuf, sizeof(ebuf))) == NULL &&
 		    (ext = job->format) == NULL)
 			ext = kind_ext(job->kind);
-		if (!prov_is_token(ext, 8))
+		if (!mg_token_ok(ext, 8, "_-"))
 			ext = "bin";
 		if (prov_out_path(job, i, ext, path, sizeof(path)) != 0)
 			return prov_fail(err, PROV_E_INVALID, "out_dir: too long");

@@ -29,7 +29,6 @@ enum prov_err	prov_el_cancel(const struct prov_job *, const char *, struct prov_
 
 /* --- prov.c helpers --- */
 int64_t		prov_utf8_len(const char *);
-int		prov_is_token(const char *, size_t max);
 int		prov_out_path(const struct prov_job *, size_t i, const char *ext, char *, size_t);
 void		prov_units_from_files(struct prov_result *, enum prov_kind);
 

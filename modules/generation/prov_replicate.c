@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 
 #include "mg_config.h"
+#include "mg_util.h"
 #include "prov.h"
 #include "prov_int.h"
 
@@ -127,7 +128,7 @@ prov_rep_parse_prediction(const char *body, size_t len,
 		rc = prov_fail(err, PROV_E_PROTOCOL, "replicate: not a JSON object");
 		goto out;
 	}
-	if ((id = prov_json_str(o, "id")) == NULL || !prov_is_token(id, 127)) {
+	if ((id = prov_json_str(o, "id")) == NULL || !mg_token_ok(id, 127, "_-")) {
 		rc = prov_fail(err, PROV_E_PROTOCOL, "replicate: prediction without id");
 		goto out;
 	}
@@ -389,7 +390,7 @@ prov_rep_poll(const struct prov_job *job, const char *id_in,
 	prov_result_init(res);
 	prov_error_init(err);
 	prov_http_resp_init(&resp);
-	if (bad_id || !prov_is_token(id, 127)) {
+	if (bad_id || !mg_token_ok(id, 127, "_-")) {
 		rc = prov_fail(err, PROV_E_INVALID, "request id: malformed");
 		goto out;
 	}
@@ -417,7 +418,7 @@ prov_rep_cancel(const struct prov_job *job, const char *id,
 	enum prov_err rc;
 
 	prov_error_init(err);
-	if (id == NULL || !prov_is_token(id, 127))
+	if (id == NULL || !mg_token_ok(id, 127, "_-"))
 		return prov_fail(err, PROV_E_INVALID, "request id: malformed");
 	if ((rc = rep_setup(base, sizeof(base), auth, sizeof(auth), err)) != PROV_OK)
 		return rc;

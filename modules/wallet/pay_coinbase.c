@@ -208,22 +208,6 @@ err:
 	return rc;
 }
 
-/* Charge codes and uuids in a path: [A-Za-z0-9-], 1..64 chars. */
-static int
-ref_ok(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || s[0] == '\0')
-		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if (i >= 64 || !((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
 /* One call; the API key line is wiped after use. */
 static int
 cb_call(const struct pay_coinbase_cfg *cfg, const char *method,
@@ -325,7 +309,7 @@ pay_coinbase_charge_get(const struct pay_coinbase_cfg *cfg,
 	char path[128];
 
 	memset(err, 0, sizeof(*err));
-	if (!ref_ok(code_or_id))
+	if (!mg_token_ok(code_or_id, 64, "-"))
 		return PAY_COINBASE_EINVAL;
 	snprintf(path, sizeof(path), "/charges/%s", code_or_id);
 	return cb_call(cfg, "GET", path, NULL, out, err);

@@ -11,6 +11,7 @@
 
 #include "mg_buf.h"
 #include "mg_config.h"
+#include "mg_util.h"
 #include "pay_http.h"
 #include "pay_json.h"
 #include "pay_stripe.h"
@@ -317,22 +318,6 @@ err:
 
 /* ---- the calls ---------------------------------------------------------- */
 
-/* Stripe ids in a path: [A-Za-z0-9_], 1..255 chars (no path tricks). */
-static int
-id_ok(const char *id)
-{
-	size_t i;
-
-	if (id == NULL || id[0] == '\0')
-		return 0;
-	for (i = 0; id[i] != '\0'; i++)
-		if (i >= PAY_ID_MAX - 1 || !((id[i] >= 'a' && id[i] <= 'z') ||
-		    (id[i] >= 'A' && id[i] <= 'Z') ||
-		    (id[i] >= '0' && id[i] <= '9') || id[i] == '_'))
-			return 0;
-	return 1;
-}
-
 /* Idempotency keys: 1..255 printable ASCII, no spaces (§2). */
 static int
 idem_ok(const char *k)
@@ -530,7 +515,7 @@ stripe_get(const struct pay_stripe_cfg *cfg, const char *prefix,
 	char path[PAY_ID_MAX + 64];
 
 	memset(err, 0, sizeof(*err));
-	if (!id_ok(id))
+	if (!mg_token_ok(id, PAY_ID_MAX - 1, "_"))
 		return PAY_STRIPE_EINVAL;
 	snprintf(path, sizeof(path), "%s%s", prefix, id);
 	return stripe_call(cfg, "GET", path, NULL, NULL, out, err);

@@ -326,8 +326,24 @@ test_crypto_vectors(void)
 	CU_ASSERT_NOT_EQUAL(mg_ct_streq("abc", "abcd"), 0);
 }
 
+/* mg_token_ok: 1..max of [A-Za-z0-9] + extra; each rule refuses. */
+static void
+test_token_ok(void)
+{
+	CU_ASSERT(mg_token_ok("ab-C_9", 6, "_-"));
+	CU_ASSERT(mg_token_ok("pi_123", 255, "_"));
+	CU_ASSERT(!mg_token_ok(NULL, 8, "_-"));		/* missing */
+	CU_ASSERT(!mg_token_ok("", 8, "_-"));		/* empty */
+	CU_ASSERT(!mg_token_ok("abcdefg", 6, "_-"));	/* too long */
+	CU_ASSERT(!mg_token_ok("a-b", 8, "_"));		/* not in extra */
+	CU_ASSERT(!mg_token_ok("../x", 8, "_-"));	/* path tricks */
+	CU_ASSERT(!mg_token_ok("a b", 8, "_-"));
+	CU_ASSERT(!mg_token_ok("a\xc3\xa9", 8, "_-"));	/* non-ASCII */
+}
+
 static const struct mgt_case parse_cases[] = {
 	{ "i64_accepts", test_i64_accepts },
+	{ "token_ok_rules", test_token_ok },
 	{ "i64_rejects_empty", test_i64_rejects_empty },
 	{ "i64_rejects_junk", test_i64_rejects_junk },
 	{ "i64_rejects_leading_zero", test_i64_rejects_leading_zero },
