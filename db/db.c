@@ -47,7 +47,7 @@ static const char *const errs[DB_ERR__MAX] = {
 	"deadlock or lock wait timeout", /* DB_RETRY */
 	"connection lost",		/* DB_GONE */
 	"statement not allowed for role", /* DB_DENIED */
-	"refused by a procedure",	/* DB_REFUSED */
+	"refused by the ledger trigger",	/* DB_REFUSED */
 	"database error",		/* DB_ERROR */
 };
 
@@ -104,7 +104,7 @@ classify(unsigned e)
 	case 4031:			/* ER_CLIENT_INTERACTION_TIMEOUT */
 		return DB_GONE;
 	default:
-		if (e >= 45001 && e <= 45099)	/* our procedures' SIGNALs */
+		if (e >= 45001 && e <= 45099)	/* the ledger trigger's SIGNALs */
 			return DB_REFUSED;
 		return DB_ERROR;
 	}

@@ -52,14 +52,15 @@ enum db_err {
 	DB_RETRY,	/* 1213 deadlock / 1205 lock wait: retry the transaction */
 	DB_GONE,	/* 2006/2013: connection lost; a COMMIT may have happened */
 	DB_DENIED,	/* role may not run this statement */
-	DB_REFUSED,	/* a procedure said no (SIGNAL 45001..45099): db_errno */
+	DB_REFUSED,	/* the ledger trigger said no (SIGNAL 45001..45099): db_errno */
 	DB_ERROR,	/* anything else (logged) */
 	DB_ERR__MAX
 };
 
-/* MYSQL_ERRNO of the money procedures' SIGNALs (migration 009). */
-#define DB_SIGNAL_INSUFFICIENT	45001	/* mg_hold: available < amount */
-#define DB_SIGNAL_NO_HOLD	45002	/* mg_settle: no such hold */
+/* MYSQL_ERRNO of the ledger trigger's SIGNALs (migration 011). */
+#define DB_SIGNAL_INSUFFICIENT	45001	/* hold: available < amount */
+#define DB_SIGNAL_NO_HOLD	45002	/* settle: no such hold */
+#define DB_SIGNAL_NO_WALLET	45003	/* other rows: no wallet */
 
 struct db_conn;
 

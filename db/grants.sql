@@ -14,8 +14,10 @@ GRANT SELECT ON mediagate.schema_migrations TO mg_auth@localhost, mg_auth@'127.0
 -- The ledger: append and read, never UPDATE or DELETE.
 GRANT SELECT, INSERT ON mediagate.ledger TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
 
--- Pools that move money update wallet rows (only through modules/wallet/wallet.c).
-GRANT INSERT, UPDATE ON mediagate.wallets TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
+-- Pools that move money create wallet rows; they cannot UPDATE one: a
+-- wallet moves only when its ledger row is inserted (the trigger of
+-- migration 011, which runs with its definer's rights, mg_admin's).
+GRANT INSERT ON mediagate.wallets TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
 
 -- auth: keys, people, memberships.
 GRANT INSERT, UPDATE ON mediagate.api_keys TO mg_auth@localhost, mg_auth@'127.0.0.1';
@@ -63,12 +65,8 @@ GRANT SELECT, INSERT, UPDATE ON mediagate.characters TO mg_catalog@localhost, mg
 -- /v1/estimate reads the workspace's active job count (concurrency cap).
 GRANT SELECT ON mediagate.jobs TO mg_catalog@localhost, mg_catalog@'127.0.0.1';
 -- 004 ledger core: idempotency keys for every HTTP pool, auto-recharge and
--- billing for the wallet pool. 009: holds are ledger rows, taken and settled
--- by two procedures that run with the caller's privileges (INSERT on the
--- ledger, UPDATE on wallets: the pools that move money); the hold reaper
+-- billing for the wallet pool. 009: holds are ledger rows; the hold reaper
 -- (dispatcher, wallet pool, mgctl) keeps its mark in reaper_marks.
-GRANT EXECUTE ON PROCEDURE mediagate.mg_hold TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
-GRANT EXECUTE ON PROCEDURE mediagate.mg_settle TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
 GRANT SELECT, UPDATE ON mediagate.reaper_marks TO mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_dispatch@localhost, mg_dispatch@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE, DELETE ON mediagate.idempotency_keys TO mg_auth@localhost, mg_auth@'127.0.0.1', mg_wallet@localhost, mg_wallet@'127.0.0.1', mg_generation@localhost, mg_generation@'127.0.0.1', mg_catalog@localhost, mg_catalog@'127.0.0.1';
 GRANT SELECT, DELETE ON mediagate.idempotency_keys TO mg_dispatch@localhost, mg_dispatch@'127.0.0.1';

@@ -37,84 +37,6 @@ wallet_ensure(struct db_conn *db, const char *ws)
 	    WALLET_OK : WALLET_DB;
 }
 
-struct credit_args {
-	const char	*ws, *kind, *ref, *desc;
-	int64_t		 amount;
-	int		 debit;
-	enum wallet_err	 result;
-};
-
-/*
- * Inside the transaction: the ledger row first (its unique ref turns a
- * replay into DB_DUP before any lock on the wallet row is taken), then the
- * wallet update, keeping the hot-row lock window short (limits.md).
- */
-static int
-credit_tx(struct db_conn *db, void *arg)
-{
-	struct credit_args *a = arg;
-	enum db_err e;
-
-	e = db_exec(db, DB_LEDGER_INSERT, "ssiissnn", a->ws, a->kind,
-	    a->debit ? -a->amount : a->amount, (int64_t)0, a->ref, a->desc);
-	if (e == DB_DUP) {
-		a->result = WALLET_DUPLICATE;
-		return DB_ERR__MAX + 1;	/* roll back: nothing to do */
-	}
-	if (e != DB_OK)
-		return e;
-	if ((e = db_exec(db, a->debit ? DB_WALLET_DEBIT : DB_WALLET_CREDIT,
-	    "is", a->amount, a->ws)) != DB_OK)
-		return e;
-	if (db_affected(db, a->debit ? DB_WALLET_DEBIT : DB_WALLET_CREDIT) != 1) {
-		a->result = WALLET_NO_WALLET;
-		return DB_ERR__MAX + 1;
-	}
-	return DB_OK;
-}
-
-/* One balance change of a kind, once per ref, in its own transaction. */
-static enum wallet_err
-change(struct db_conn *db, const char *ws, const char *kind, int64_t amount,
-    const char *ref, const char *desc, int debit)
-{
-	struct credit_args a = { ws, kind, ref, desc, amount, debit, WALLET_OK };
-	int rc;
-
-	if (amount <= 0 || amount > WALLET_MAX_CREDIT)
-		return WALLET_BAD_AMOUNT;
-	rc = db_tx(db, credit_tx, &a);
-	if (rc == DB_OK)
-		return WALLET_OK;
-	if (rc == DB_ERR__MAX + 1)
-		return a.result;
-	if (rc == DB_GONE)
-		return WALLET_UNKNOWN;
-	mg_log(MG_LOG_ERROR, "wallet %s %s: %s", kind, ref,
-	    db_strerror((enum db_err)rc));
-	return WALLET_DB;
-}
-
-enum wallet_err
-wallet_credit(struct db_conn *db, const char *ws, const char *kind,
-    int64_t amount, const char *ref, const char *desc)
-{
-	if (strcmp(kind, "grant") != 0 && strcmp(kind, "topup") != 0 &&
-	    strcmp(kind, "adjustment") != 0)
-		return WALLET_BAD_AMOUNT;
-	return change(db, ws, kind, amount, ref, desc, 0);
-}
-
-enum wallet_err
-wallet_debit(struct db_conn *db, const char *ws, const char *kind,
-    int64_t amount, const char *ref, const char *desc)
-{
-	if (strcmp(kind, "refund") != 0 && strcmp(kind, "chargeback") != 0 &&
-	    strcmp(kind, "adjustment") != 0)
-		return WALLET_BAD_AMOUNT;
-	return change(db, ws, kind, amount, ref, desc, 1);
-}
-
 /* Map a statement failure to a wallet_err. */
 static enum wallet_err
 tx_err(struct db_conn *db, enum db_err e)
@@ -124,8 +46,14 @@ tx_err(struct db_conn *db, enum db_err e)
 	if (e == DB_DUP)
 		return WALLET_DUPLICATE;
 	if (e == DB_REFUSED)
-		return db_errno(db) == DB_SIGNAL_INSUFFICIENT ?
-		    WALLET_INSUFFICIENT : WALLET_NO_HOLD;
+		switch (db_errno(db)) {
+		case DB_SIGNAL_INSUFFICIENT:
+			return WALLET_INSUFFICIENT;
+		case DB_SIGNAL_NO_HOLD:
+			return WALLET_NO_HOLD;
+		default:
+			return WALLET_NO_WALLET;
+		}
 	if (e == DB_GONE)
 		return WALLET_UNKNOWN;
 	if (e == DB_RETRY)
@@ -134,102 +62,158 @@ tx_err(struct db_conn *db, enum db_err e)
 }
 
 /*
- * A hold: CALL mg_hold (migration 009), one round trip. The procedure
- * writes the ledger row "hold:<job>" (reserved +amount, with its expiry:
- * the row IS the hold) first, so a replay fails on the unique ref before
- * the wallet row is locked, then the conditional reserve that cannot
- * overdraw; own_tx = 1 commits inside the server, holding the hot-row
- * lock only from that UPDATE to the COMMIT (limits.md).
+ * Every balance change is one INSERT of its ledger row: the trigger of
+ * migration 011 applies the row to the wallet in the same statement, or
+ * refuses it (SIGNAL: WALLET_INSUFFICIENT, WALLET_NO_HOLD,
+ * WALLET_NO_WALLET) leaving nothing behind. The unique ref turns a replay
+ * into WALLET_DUPLICATE before the wallet row is locked. Run inside the
+ * caller's transaction (the *_tx functions) or alone (autocommit: the
+ * statement is its own transaction, through db_tx_self).
  */
+struct row {
+	enum db_stmt	 st;
+	const char	*ws, *kind, *ref, *job, *key, *desc;
+	int64_t		 amount, reserved, ttl;
+};
+
+/* Write one ledger row (see above). */
 static enum wallet_err
-hold_call(struct db_conn *db, const char *ws, const char *job,
-    const char *key, int64_t amount, int64_t ttl, const char *desc, int own)
+row_insert(struct db_conn *db, const struct row *r)
 {
-	if (amount <= 0 || amount > WALLET_MAX_CREDIT || ttl < 1 ||
-	    ttl > 30 * 86400 || strlen(job) > 36)
-		return WALLET_BAD_AMOUNT;
-	return tx_err(db, db_exec(db, DB_WALLET_HOLD_CALL, "sssiisi", ws, job,
-	    key, amount, ttl, desc ? desc : "", (int64_t)own));
+	const char *desc = r->desc != NULL ? r->desc : "";
+
+	switch (r->st) {
+	case DB_WALLET_HOLD:
+		return tx_err(db, db_exec(db, r->st, "sissssi", r->ws,
+		    r->reserved, r->job, desc, r->job, r->key, r->ttl));
+	case DB_WALLET_SETTLE:
+		return tx_err(db, db_exec(db, r->st, "ssiissss", r->ws, r->kind,
+		    r->amount, r->reserved, r->job, desc, r->job, r->key));
+	default:
+		return tx_err(db, db_exec(db, DB_LEDGER_INSERT, "ssiissnn",
+		    r->ws, r->kind, r->amount, (int64_t)0, r->ref, desc));
+	}
 }
 
-/*
- * Capture actual ≤ hold and release the rest: CALL mg_settle, one round
- * trip. The unique "settle:<job>" row first (a second settle stops there:
- * WALLET_DUPLICATE), then the wallet, changed only if the hold row of this
- * workspace and amount exists (else WALLET_NO_HOLD).
- */
-static enum wallet_err
-settle_call(struct db_conn *db, const char *ws, const char *job,
-    const char *key, int64_t hold, int64_t actual, const char *desc, int own)
-{
-	if (hold <= 0 || actual < 0 || actual > hold || strlen(job) > 36)
-		return WALLET_BAD_AMOUNT;
-	return tx_err(db, db_exec(db, DB_WALLET_SETTLE_CALL, "sssiisi", ws,
-	    job, key, hold, actual, desc ? desc : "", (int64_t)own));
-}
-
-struct one_args {
-	const char	*ws, *job, *key, *desc;
-	int64_t		 a, b;
-	int		 settle;
-	enum wallet_err	 result;
+struct self_args {
+	const struct row	*row;
+	enum wallet_err		 result;
 };
 
 static int
-one_tx(struct db_conn *db, void *arg)
+self_tx(struct db_conn *db, void *arg)
 {
-	struct one_args *o = arg;
+	struct self_args *a = arg;
 
-	o->result = o->settle ?
-	    settle_call(db, o->ws, o->job, o->key, o->a, o->b, o->desc, 1) :
-	    hold_call(db, o->ws, o->job, o->key, o->a, o->b, o->desc, 1);
-	if (o->result == WALLET_RETRY)
+	a->result = row_insert(db, a->row);
+	if (a->result == WALLET_RETRY)
 		return DB_RETRY;
-	if (o->result == WALLET_UNKNOWN)
+	if (a->result == WALLET_UNKNOWN)
 		return DB_GONE;
-	return o->result == WALLET_OK ? DB_OK : DB_ERR__MAX + 1;
+	return a->result == WALLET_OK ? DB_OK : DB_ERR__MAX + 1;
 }
 
-/*
- * A hold or settle in its own transaction, opened and committed by the
- * procedure (db_tx_self retries deadlocks and rolls back failures).
- */
+/* One ledger row in its own transaction (autocommit), deadlocks retried. */
 static enum wallet_err
-one(struct db_conn *db, struct one_args *o)
+row_alone(struct db_conn *db, const struct row *r)
 {
-	int rc = db_tx_self(db, one_tx, o);
+	struct self_args a = { r, WALLET_DB };
+	int rc = db_tx_self(db, self_tx, &a);
 
 	if (rc == DB_OK)
 		return WALLET_OK;
 	if (rc == DB_ERR__MAX + 1)
-		return o->result;
+		return a.result;
+	if (rc != DB_GONE && rc != DB_RETRY)
+		mg_log(MG_LOG_ERROR, "wallet %s %s: %s", r->kind,
+		    r->ref != NULL ? r->ref : r->job,
+		    db_strerror((enum db_err)rc));
 	return rc == DB_GONE ? WALLET_UNKNOWN : rc == DB_RETRY ?
 	    WALLET_RETRY : WALLET_DB;
+}
+
+/*
+ * A credit (debit = 0) or debit row of a kind, once per ref: alone, or
+ * inside the caller's transaction (in_tx).
+ */
+static enum wallet_err
+change(struct db_conn *db, const char *ws, const char *kind, int64_t amount,
+    const char *ref, const char *desc, int debit, int in_tx)
+{
+	struct row r = { DB_LEDGER_INSERT, ws, kind, ref, NULL, NULL, desc,
+	    debit ? -amount : amount, 0, 0 };
+
+	if (amount <= 0 || amount > WALLET_MAX_CREDIT)
+		return WALLET_BAD_AMOUNT;
+	return in_tx ? row_insert(db, &r) : row_alone(db, &r);
+}
+
+enum wallet_err
+wallet_credit(struct db_conn *db, const char *ws, const char *kind,
+    int64_t amount, const char *ref, const char *desc)
+{
+	if (strcmp(kind, "grant") != 0 && strcmp(kind, "topup") != 0 &&
+	    strcmp(kind, "adjustment") != 0)
+		return WALLET_BAD_AMOUNT;
+	return change(db, ws, kind, amount, ref, desc, 0, 0);
+}
+
+enum wallet_err
+wallet_debit(struct db_conn *db, const char *ws, const char *kind,
+    int64_t amount, const char *ref, const char *desc)
+{
+	if (strcmp(kind, "refund") != 0 && strcmp(kind, "chargeback") != 0 &&
+	    strcmp(kind, "adjustment") != 0)
+		return WALLET_BAD_AMOUNT;
+	return change(db, ws, kind, amount, ref, desc, 1, 0);
+}
+
+/* A hold row: checks, then alone or in the caller's transaction. */
+static enum wallet_err
+hold(struct db_conn *db, const char *ws, const char *job, const char *key,
+    int64_t amount, int64_t ttl, const char *desc, int in_tx)
+{
+	struct row r = { DB_WALLET_HOLD, ws, "hold", NULL, job, key, desc, 0,
+	    amount, ttl };
+
+	if (amount <= 0 || amount > WALLET_MAX_CREDIT || ttl < 1 ||
+	    ttl > 30 * 86400 || strlen(job) > 36)
+		return WALLET_BAD_AMOUNT;
+	return in_tx ? row_insert(db, &r) : row_alone(db, &r);
+}
+
+/* A settle row (capture actual ≤ hold, release the rest), likewise. */
+static enum wallet_err
+settle(struct db_conn *db, const char *ws, const char *job, const char *key,
+    int64_t held, int64_t actual, const char *desc, int in_tx)
+{
+	struct row r = { DB_WALLET_SETTLE, ws, actual > 0 ? "capture" :
+	    "release", NULL, job, key, desc, -actual, -held, 0 };
+
+	if (held <= 0 || actual < 0 || actual > held || strlen(job) > 36)
+		return WALLET_BAD_AMOUNT;
+	return in_tx ? row_insert(db, &r) : row_alone(db, &r);
 }
 
 enum wallet_err
 wallet_hold(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t amount, int64_t ttl, const char *desc)
 {
-	struct one_args o = { ws, job, key, desc, amount, ttl, 0, WALLET_DB };
-
-	return one(db, &o);
+	return hold(db, ws, job, key, amount, ttl, desc, 0);
 }
 
 enum wallet_err
 wallet_settle(struct db_conn *db, const char *ws, const char *job,
-    const char *key, int64_t hold, int64_t actual, const char *desc)
+    const char *key, int64_t held, int64_t actual, const char *desc)
 {
-	struct one_args o = { ws, job, key, desc, hold, actual, 1, WALLET_DB };
-
-	return one(db, &o);
+	return settle(db, ws, job, key, held, actual, desc, 0);
 }
 
 enum wallet_err
 wallet_hold_ttl_tx(struct db_conn *db, const char *ws, const char *job,
     const char *key, int64_t amount, int64_t ttl, const char *desc)
 {
-	return hold_call(db, ws, job, key, amount, ttl, desc, 0);
+	return hold(db, ws, job, key, amount, ttl, desc, 1);
 }
 
 enum wallet_err
@@ -242,16 +226,16 @@ wallet_hold_tx(struct db_conn *db, const char *ws, const char *job,
 
 enum wallet_err
 wallet_capture_tx(struct db_conn *db, const char *ws, const char *job,
-    const char *key, int64_t hold, int64_t actual, const char *desc)
+    const char *key, int64_t held, int64_t actual, const char *desc)
 {
-	return settle_call(db, ws, job, key, hold, actual, desc, 0);
+	return settle(db, ws, job, key, held, actual, desc, 1);
 }
 
 enum wallet_err
 wallet_release_tx(struct db_conn *db, const char *ws, const char *job,
-    const char *key, int64_t hold, const char *desc)
+    const char *key, int64_t held, const char *desc)
 {
-	return settle_call(db, ws, job, key, hold, 0, desc, 0);
+	return settle(db, ws, job, key, held, 0, desc, 1);
 }
 
 enum wallet_err
@@ -260,8 +244,9 @@ wallet_adjust(struct db_conn *db, const char *ws, int64_t amount,
 {
 	if (amount == 0 || amount == INT64_MIN)
 		return WALLET_BAD_AMOUNT;
-	return amount > 0 ? change(db, ws, "adjustment", amount, ref, desc, 0) :
-	    change(db, ws, "adjustment", -amount, ref, desc, 1);
+	return amount > 0 ?
+	    change(db, ws, "adjustment", amount, ref, desc, 0, 0) :
+	    change(db, ws, "adjustment", -amount, ref, desc, 1, 0);
 }
 
 #define REAP_MAX	1000
@@ -386,31 +371,6 @@ wallet_autorecharge_check(struct db_conn *db, const char *ws)
 	return WALLET_OK;
 }
 
-/*
- * Inside the caller's open transaction (payments.c: the payment row and its
- * credit commit together). The ledger row first, so a replay is DB_DUP →
- * WALLET_DUPLICATE before the wallet row is locked; a failed statement rolls
- * back only itself, so the caller's transaction goes on. On anything but
- * WALLET_OK / WALLET_DUPLICATE the caller must roll back.
- */
-static enum wallet_err
-change_tx(struct db_conn *db, const char *ws, const char *kind, int64_t amount,
-    const char *ref, const char *desc, int debit)
-{
-	enum db_stmt st = debit ? DB_WALLET_DEBIT : DB_WALLET_CREDIT;
-	enum db_err e;
-
-	if (amount <= 0 || amount > WALLET_MAX_CREDIT)
-		return WALLET_BAD_AMOUNT;
-	e = db_exec(db, DB_LEDGER_INSERT, "ssiissnn", ws, kind,
-	    debit ? -amount : amount, (int64_t)0, ref, desc ? desc : "");
-	if (e != DB_OK)	/* DB_RETRY: db_errno() tells the caller's db_tx */
-		return e == DB_DUP ? WALLET_DUPLICATE : WALLET_DB;
-	if ((e = db_exec(db, st, "is", amount, ws)) != DB_OK)
-		return WALLET_DB;
-	return db_affected(db, st) == 1 ? WALLET_OK : WALLET_NO_WALLET;
-}
-
 enum wallet_err
 wallet_credit_tx(struct db_conn *db, const char *ws, const char *kind,
     int64_t amount, const char *ref, const char *desc)
@@ -418,7 +378,7 @@ wallet_credit_tx(struct db_conn *db, const char *ws, const char *kind,
 	if (strcmp(kind, "grant") != 0 && strcmp(kind, "topup") != 0 &&
 	    strcmp(kind, "adjustment") != 0)
 		return WALLET_BAD_AMOUNT;
-	return change_tx(db, ws, kind, amount, ref, desc, 0);
+	return change(db, ws, kind, amount, ref, desc, 0, 1);
 }
 
 enum wallet_err
@@ -428,5 +388,5 @@ wallet_debit_tx(struct db_conn *db, const char *ws, const char *kind,
 	if (strcmp(kind, "refund") != 0 && strcmp(kind, "chargeback") != 0 &&
 	    strcmp(kind, "adjustment") != 0)
 		return WALLET_BAD_AMOUNT;
-	return change_tx(db, ws, kind, amount, ref, desc, 1);
+	return change(db, ws, kind, amount, ref, desc, 1, 1);
 }

@@ -874,7 +874,7 @@ t_billing_byo_key_never_returned(void)
 static int
 sql_admin(const char *sql)
 {
-	char cmd[1024];
+	char cmd[2048];
 
 	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --protocol=socket "
 	    "--socket=\"$MG_DB_SOCKET\" -u\"$(id -un)\" mediagate -e \"%s\"", sql);
@@ -935,15 +935,17 @@ t_verify_detects_broken_wallet(void)
 }
 
 /*
- * A settle row the wallet never saw (written behind the procedures' back):
- * the hold looks settled while the wallet still reserves it, and verify
- * names it; a settle row of another amount is named too.
+ * A settle row the wallet never saw: the trigger of 011 makes it
+ * impossible to write (see trigger_guards_every_row), so the test forges
+ * it in two steps as the database owner: a valid settle row, then the
+ * wallet's reserved put back and the row's amount changed. Verify names
+ * both the reserved mismatch and the settle of another amount.
  */
 static void
 t_verify_detects_broken_hold(void)
 {
 	struct it_ws w;
-	char sql[512], job[37];
+	char sql[768], job[37];
 
 	new_ws(&w);
 	grant(w.ws, USD(1));
@@ -953,7 +955,11 @@ t_verify_detects_broken_hold(void)
 	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
 	snprintf(sql, sizeof(sql), "INSERT INTO ledger (workspace_id, kind,"
 	    " amount_micros, reserved_delta_micros, ref, job_id) VALUES"
-	    " ('%s', 'release', 0, -999, 'settle:%s', '%s')", w.ws, job, job);
+	    " ('%s', 'release', 0, -1000, 'settle:%s', '%s');"
+	    " UPDATE wallets SET reserved_micros = reserved_micros + 1000"
+	    " WHERE workspace_id = '%s';"
+	    " UPDATE ledger SET reserved_delta_micros = -999"
+	    " WHERE ref = 'settle:%s'", w.ws, job, job, w.ws, job);
 	CU_ASSERT_EQUAL_FATAL(sql_admin(sql), 0);
 	/* reserved ≠ Σ open holds, and a settle of a different amount */
 	CU_ASSERT_NOT_EQUAL(it_mgctl_status("ledger verify"), 0);
@@ -962,6 +968,93 @@ t_verify_detects_broken_hold(void)
 	CU_ASSERT_EQUAL(sql_admin(sql), 0);
 	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
 	CU_ASSERT_EQUAL(run_op(wdb, w.ws, job, w.key_id, 2, 1000, 0), WALLET_OK);
+	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
+}
+
+/* Did SQL run as the database owner fail? (its error output dropped) */
+static int
+sql_admin_refused(const char *sql)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --protocol=socket "
+	    "--socket=\"$MG_DB_SOCKET\" -u\"$(id -un)\" mediagate -e \"%s\""
+	    " 2>/dev/null", sql);
+	return system(cmd) != 0;
+}
+
+static int64_t sql_admin_int(const char *);
+
+/*
+ * The trigger of 011 guards every ledger row, whoever writes it (here the
+ * database owner, past wallet.c's checks): a hold beyond available, a
+ * settle without its hold, of another amount, capturing more than the
+ * hold, or of the wrong kind, a row that moves reserved outside a hold or
+ * settle, a credit to a workspace without a wallet — each refused, with
+ * no row and no wallet change. And a pool cannot UPDATE a wallet at all.
+ */
+static void
+t_trigger_guards_every_row(void)
+{
+	static const char *const bad[] = {
+		/* hold beyond available (the wallet holds $1) */
+		"('%s', 'hold', 0, 1000001, 'hold:%s', '%s')",
+		/* hold that also moves the balance */
+		"('%s', 'hold', -1, 10, 'hold:%s', '%s')",
+		/* settle of a job that has no hold */
+		"('%s', 'release', 0, -1000, 'settle:%s', CONCAT('x', SUBSTRING('%s', 2)))",
+		/* settle of another amount */
+		"('%s', 'release', 0, -999, 'settle:%s', '%s')",
+		/* capture above the hold */
+		"('%s', 'capture', -1001, -1000, 'settle:%s', '%s')",
+		/* a release that charges, a capture that does not */
+		"('%s', 'release', -5, -1000, 'settle:%s', '%s')",
+		"('%s', 'capture', 0, -1000, 'settle:%s', '%s')",
+		/* a grant that moves reserved */
+		"('%s', 'grant', 5, 5, 'forged:%s', '%s')",
+	};
+	struct it_ws w;
+	int64_t bal0, res0, bal, res, rows0;
+	char sql[768], job[37], cnt[160];
+	size_t i;
+
+	new_ws(&w);
+	grant(w.ws, USD(1));
+	mg_uuid(job);
+	CU_ASSERT_EQUAL_FATAL(run_op(wdb, w.ws, job, w.key_id, 0, 1000, 0),
+	    WALLET_OK);
+	wallet_of(w.ws, &bal0, &res0);
+	snprintf(cnt, sizeof(cnt), "SELECT COUNT(*) FROM ledger"
+	    " WHERE workspace_id = '%s'", w.ws);
+	rows0 = sql_admin_int(cnt);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int n = snprintf(sql, sizeof(sql), "INSERT INTO ledger"
+		    " (workspace_id, kind, amount_micros, reserved_delta_micros,"
+		    " ref, job_id) VALUES ");
+
+		snprintf(sql + n, sizeof(sql) - (size_t)n, bad[i], w.ws, job, job);
+		CU_ASSERT(sql_admin_refused(sql));
+	}
+	/* a credit to a workspace with no wallet row */
+	snprintf(sql, sizeof(sql), "INSERT INTO ledger (workspace_id, kind,"
+	    " amount_micros, ref) VALUES ('00000000-0000-4000-8000-00000000dead',"
+	    " 'grant', 5, 'forged:%s')", job);
+	CU_ASSERT(sql_admin_refused(sql));
+	wallet_of(w.ws, &bal, &res);
+	CU_ASSERT_EQUAL(bal, bal0);
+	CU_ASSERT_EQUAL(res, res0);
+	CU_ASSERT_EQUAL(sql_admin_int(cnt), rows0);
+	/* the pools hold no UPDATE on wallets (grants.sql, 011) */
+	snprintf(sql, sizeof(sql), "UPDATE wallets SET balance_micros ="
+	    " balance_micros + 1 WHERE workspace_id = '%s'", w.ws);
+	CU_ASSERT_NOT_EQUAL(mysql_query(db_mysql(wdb), sql), 0);
+	CU_ASSERT_EQUAL(mysql_errno(db_mysql(wdb)), 1142);
+	/* the valid settle still goes through, and everything adds up */
+	CU_ASSERT_EQUAL(run_op(wdb, w.ws, job, w.key_id, 1, 1000, 400),
+	    WALLET_OK);
+	wallet_of(w.ws, &bal, &res);
+	CU_ASSERT_EQUAL(bal, bal0 - 400);
+	CU_ASSERT_EQUAL(res, res0 - 1000);
 	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
 }
 
@@ -1079,6 +1172,7 @@ static const struct mgt_case cases[] = {
 	{ "billing_byo_key_never_returned", t_billing_byo_key_never_returned },
 	{ "verify_detects_broken_wallet", t_verify_detects_broken_wallet },
 	{ "verify_detects_broken_hold", t_verify_detects_broken_hold },
+	{ "trigger_guards_every_row", t_trigger_guards_every_row },
 	{ "self_tx_refusals_leave_nothing", t_self_tx_refusals_leave_nothing },
 	{ "reaper_mark_bounded", t_reaper_mark_bounded },
 	{ NULL, NULL }

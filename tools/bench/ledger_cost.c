@@ -16,9 +16,11 @@
  *           bench_ledger (the write floor of tools/bench/bare_fcgi.c)
  *   auth    the API-key lookup of every request (DB_AUTH_KEY_LOOKUP shape)
  *           for the newest key
- *   cycle   CALL mg_hold + CALL mg_settle (1 micro, own transactions) over
- *           the 64 richest wallets: what POST /v1/_bench/reserve-release
- *           does after authenticating
+ *   cycle   a hold row + its release row (1 micro, each INSERT its own
+ *           autocommit transaction; the ledger trigger of migration 011
+ *           moves the wallet) over the 64 richest wallets: what POST
+ *           /v1/_bench/reserve-release does after authenticating (the
+ *           statements of DB_WALLET_HOLD and DB_WALLET_SETTLE)
  *
  * It measures where a reservation cycle's database time goes (docs/MONEY.md);
  * the database it runs on must be a throwaway one (the bench stack's).
@@ -133,7 +135,7 @@ worker(void *arg)
 	MYSQL_STMT *a = NULL, *b = NULL;
 	MYSQL_BIND in[7];
 	unsigned long len[7];
-	long long one = 1, zero = 0, ttl = 600, own = 1, id;
+	long long one = 1, minus_one = -1, ttl = 600, id;
 	char job[37];
 	unsigned seq = 0;
 
@@ -149,9 +151,14 @@ worker(void *arg)
 	} else if (mode == M_AUTH) {
 		if ((a = prepare(m, auth_sql)) == NULL)
 			goto err;
-	} else if ((a = prepare(m, "CALL mg_hold(?, ?, NULL, ?, ?, 'cost', ?)")) ==
-	    NULL || (b = prepare(m,
-	    "CALL mg_settle(?, ?, NULL, ?, ?, 'cost', ?)")) == NULL)
+	} else if ((a = prepare(m, "INSERT INTO ledger (workspace_id, kind,"
+	    " amount_micros, reserved_delta_micros, ref, description, job_id,"
+	    " api_key_id, expires_at) VALUES (?, 'hold', 0, ?,"
+	    " CONCAT('hold:', ?), 'cost', ?, NULL, NOW(6) + INTERVAL ? SECOND)"))
+	    == NULL || (b = prepare(m, "INSERT INTO ledger (workspace_id, kind,"
+	    " amount_micros, reserved_delta_micros, ref, description, job_id,"
+	    " api_key_id) VALUES (?, 'release', 0, ?, CONCAT('settle:', ?),"
+	    " 'cost', ?, NULL)")) == NULL)
 		goto err;
 	while (!atomic_load(&stop)) {
 		seq++;
@@ -173,13 +180,13 @@ worker(void *arg)
 			snprintf(job, sizeof(job), "%08x-%04x-4000-8000-%012x",
 			    (unsigned)getpid(), (unsigned)tid, seq);
 			bind_str(&in[0], wallets[(tid + seq) % nwallets], &len[0]);
-			bind_str(&in[1], job, &len[1]);
-			bind_int(&in[2], &one);
-			bind_int(&in[3], &ttl);
-			bind_int(&in[4], &own);
+			bind_int(&in[1], &one);
+			bind_str(&in[2], job, &len[2]);
+			bind_str(&in[3], job, &len[3]);
+			bind_int(&in[4], &ttl);
 			if (run(a, in) != 0)
 				goto err;
-			bind_int(&in[3], &zero);	/* actual: release it all */
+			bind_int(&in[1], &minus_one);	/* release it all */
 			if (run(b, in) != 0)
 				goto err;
 		}

@@ -323,9 +323,11 @@ fi
 # --- Ledger: reservation+release cycles ----------------------------------------
 # name | what | wallets | floor | target. Each request of POST
 # /v1/_bench/reserve-release authenticates, holds 1 micro in one transaction
-# (wallet_hold: CALL mg_hold, ledger row + conditional UPDATE + COMMIT inside
-# the server) and releases it in another (wallet_settle: CALL mg_settle). "spread" rotates
-# over 64 funded workspaces (one key each), "hot" uses one wallet.
+# (wallet_hold: one INSERT of the hold row; the ledger trigger of migration
+# 011 makes the conditional reserve in the same autocommit statement) and
+# releases it in another (wallet_settle: one INSERT of the settle row).
+# "spread" rotates over 64 funded workspaces (one key each), "hot" uses one
+# wallet.
 LEDGER_ROWS=(
 	"reserve_release_spread|hold + release, 64 wallets|64|write|0.6"
 	"reserve_release_hot|hold + release, one hot wallet|1|write_hot|0.6"
@@ -554,7 +556,7 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 			case $m in
 			floor) what="write floor: UPDATE + INSERT + COMMIT" ;;
 			auth) what="API-key lookup (every request)" ;;
-			cycle) what="CALL mg_hold + CALL mg_settle (two commits)" ;;
+			cycle) what="hold row + release row, the trigger moving the wallet (two commits)" ;;
 			esac
 			read -r _ ops db mach <<<"${COST[$m]:-- - - -}"
 			echo "| $what | $ops | $db | $mach | $(ratio "$db" "$fdb") |"
