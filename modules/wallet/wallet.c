@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "mg_config.h"
@@ -250,6 +251,22 @@ wallet_adjust(struct db_conn *db, const char *ws, int64_t amount,
 }
 
 #define REAP_MAX	1000
+#define REAP_FULL_EVERY	60	/* default wallet_reap_full_every_s */
+#define REAP_OVERLAP	2	/* seconds a quick scan looks back */
+
+/*
+ * Where this process's quick scans start, and when it last scanned from
+ * the durable mark. The durable mark (reaper_marks) trails the clock by
+ * 300 s so that a hold committed late is still found; scanning from it
+ * every second would look at each settled hold some 300 times while it
+ * sits in that window. So a full scan (from the mark, and the only one
+ * that moves it) runs every wallet_reap_full_every_s seconds (default
+ * REAP_FULL_EVERY), and the scans in
+ * between start where this process's last clean scan ended, less
+ * REAP_OVERLAP: a hold is looked at a few times, and one committed too late
+ * for the quick scans waits at most one full-scan period more.
+ */
+static int64_t	reap_quick_from, reap_full_at;
 
 int
 wallet_reap_expired(struct db_conn *db, int64_t now, int limit)
@@ -259,15 +276,21 @@ wallet_reap_expired(struct db_conn *db, int64_t now, int limit)
 		int64_t	amount;
 	} batch[REAP_MAX];
 	enum wallet_err r;
-	int n = 0, i, released = 0, failed = 0;
+	int64_t clock = (int64_t)time(NULL), from, every;
+	int n = 0, i, released = 0, failed = 0, full;
 
 	if (limit <= 0)
 		return 0;
 	if (limit > REAP_MAX)
 		limit = REAP_MAX;
+	every = mg_cfg_int("wallet_reap_full_every_s", REAP_FULL_EVERY);
+	full = reap_quick_from == 0 || clock - reap_full_at >= every ||
+	    clock < reap_full_at;
+	from = full ? 0 : reap_quick_from;
 	/* Read the batch first: the statement result must be free before the
 	   transactions below reuse the connection. */
-	if (db_exec(db, DB_HOLD_EXPIRED, "ii", now, (int64_t)limit) != DB_OK)
+	if (db_exec(db, DB_HOLD_EXPIRED, "iii", from, now, (int64_t)limit) !=
+	    DB_OK)
 		return -1;
 	while (n < limit && db_next(db, DB_HOLD_EXPIRED, "sssi",
 	    batch[n].job, sizeof(batch[n].job), batch[n].ws,
@@ -288,11 +311,21 @@ wallet_reap_expired(struct db_conn *db, int64_t now, int limit)
 			    wallet_strerror(r));
 		}
 	}
-	/* A short batch all settled saw every expired hold: move the mark
-	   past them (wallet.def), so the next scan starts there. */
-	if (n < limit && failed == 0 &&
-	    db_exec(db, DB_HOLD_REAPED_UPTO, "i", now) != DB_OK)
-		mg_log(MG_LOG_WARN, "reap: could not move the reaper mark");
+	/* A short batch all settled saw every expired hold from `from` on:
+	   the next quick scan starts there (never beyond this machine's
+	   clock, never backwards), and a full scan moves the durable mark
+	   (wallet.def). */
+	if (n < limit && failed == 0) {
+		if ((now < clock ? now : clock) - REAP_OVERLAP > reap_quick_from)
+			reap_quick_from = (now < clock ? now : clock) -
+			    REAP_OVERLAP;
+		if (full) {
+			reap_full_at = clock;
+			if (db_exec(db, DB_HOLD_REAPED_UPTO, "i", now) != DB_OK)
+				mg_log(MG_LOG_WARN,
+				    "reap: could not move the reaper mark");
+		}
+	}
 	if (released > 0)
 		mg_log(MG_LOG_INFO, "released %d expired holds", released);
 	return released;

@@ -1157,6 +1157,51 @@ t_reaper_mark_bounded(void)
 	CU_ASSERT(lag < 400);
 }
 
+/*
+ * A hold committed after the quick scans have passed its expiry (its
+ * transaction was open while they ran) is still released: by the next
+ * scan from the durable mark (wallet_reap_full_every_s, 3 s here).
+ */
+static void
+t_reaper_finds_late_commit(void)
+{
+	struct it_ws w;
+	struct db_conn *late;
+	int64_t bal0, bal, res, amt;
+	char job[37], ws[37], state[16] = "";
+	int i;
+
+	setenv("MG_WALLET_REAP_FULL_EVERY_S", "3", 1);
+	new_ws(&w);
+	grant(w.ws, USD(1));
+	wallet_of(w.ws, &bal0, &res);
+	mg_uuid(job);
+	late = db_open(DB_ROLE_WALLET);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(late);
+	/* expires in 1 s, still uncommitted while the reaper scans past it */
+	CU_ASSERT_EQUAL_FATAL(db_begin(late), DB_OK);
+	CU_ASSERT_EQUAL_FATAL(wallet_hold_ttl_tx(late, w.ws, job, w.key_id,
+	    1000, 1, "late"), WALLET_OK);
+	sleep(4);
+	CU_ASSERT(wallet_reap_expired(wdb, (int64_t)time(NULL), 1000) >= 0);
+	CU_ASSERT_EQUAL(db_commit(late), DB_OK);
+	db_close(late);
+	/* (the dispatcher's reaper may release it first: either way once) */
+	for (i = 0; i < 8 && strcmp(state, "released") != 0; i++) {
+		CU_ASSERT(wallet_reap_expired(wdb, (int64_t)time(NULL), 1000) >= 0);
+		CU_ASSERT_EQUAL(db_row(wdb, DB_HOLD_GET, "s", "sis", job, ws,
+		    sizeof(ws), &amt, state, sizeof(state)), DB_OK);
+		if (strcmp(state, "released") != 0)
+			sleep(1);
+	}
+	CU_ASSERT_STRING_EQUAL(state, "released");
+	wallet_of(w.ws, &bal, &res);
+	CU_ASSERT_EQUAL(bal, bal0);
+	CU_ASSERT_EQUAL(res, 0);
+	unsetenv("MG_WALLET_REAP_FULL_EVERY_S");
+	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
+}
+
 static const struct mgt_case cases[] = {
 	{ "64_concurrent_holds_exactly_10", t_64_concurrent_holds },
 	{ "64_concurrent_self_tx_holds_exactly_10", t_64_concurrent_self_tx_holds },
@@ -1175,6 +1220,7 @@ static const struct mgt_case cases[] = {
 	{ "trigger_guards_every_row", t_trigger_guards_every_row },
 	{ "self_tx_refusals_leave_nothing", t_self_tx_refusals_leave_nothing },
 	{ "reaper_mark_bounded", t_reaper_mark_bounded },
+	{ "reaper_finds_late_commit", t_reaper_finds_late_commit },
 	{ NULL, NULL }
 };
 
