@@ -135,7 +135,7 @@ worker(void *arg)
 	MYSQL_STMT *a = NULL, *b = NULL;
 	MYSQL_BIND in[7];
 	unsigned long len[7];
-	long long one = 1, minus_one = -1, ttl = 600, id;
+	long long one = 1, minus_one = -1, ttl = 21600, id;
 	char job[37];
 	unsigned seq = 0;
 

@@ -11,7 +11,8 @@
 #   BENCH_WORKERS (4, processes per bare responder) BENCH_VAR_DIR (var/bench)
 #   BENCH_HTTP_PORT (9080) BENCH_HTTPS_PORT (9443) BENCH_TENANT_PORT (9201)
 #   BENCH_DB_PORT (3317) BENCH_OUT (docs/BENCHMARKS.md) BENCH_KEEP=1 (leave
-#   the stack running afterwards).
+#   the stack running afterwards) BENCH_LEDGER_ROUNDS (5, rounds of floor +
+#   cycles per ledger row).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -344,8 +345,16 @@ ledger_keys() {
 		echo "$key" >>"$out"
 	done
 }
-declare -A LRPS LP99 LNON2XX LERR LFLOOR LRATIO LROUNDS
-ROUNDS=${BENCH_LEDGER_ROUNDS:-3}
+declare -A LRPS LP99 LNON2XX LERR LFLOOR LRATIO LROUNDS LCPU LCPUF LCPUR
+ROUNDS=${BENCH_LEDGER_ROUNDS:-5}
+# busy: the machine's busy CPU ticks so far (user, nice, system, irq,
+# softirq: idle, iowait and the steal of other guests left out).
+busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
+# us_per_req TICKS RPS: machine CPU µs per request of a SECONDS_ run.
+us_per_req() {
+	awk -v t="$1" -v r="$2" -v s="$SECONDS_" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { if (r > 0) printf "%d", t * 1e6 / hz / (r * s); else printf "-" }'
+}
 # median N...: the middle value (the lower middle of an even count).
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 if [ -z "$routes_note" ]; then
@@ -375,20 +384,29 @@ if [ -z "$routes_note" ]; then
 		# Rounds of (floor, cycles) back to back: the ratio of each round
 		# compares two runs seconds apart, and the median of the rounds
 		# is reported (this 2-core VM drifts 10-40 % within a run).
-		rr=() fr=() ratios=() p99s=()
+		# The machine CPU per request of each run is recorded too: with
+		# other guests' steal it moves less than throughput does.
+		rr=() fr=() ratios=() p99s=() fcpu=() ccpu=() cratios=()
 		for ((round = 1; round <= ROUNDS; round++)); do
+			b0=$(busy)
 			bench "floor_${floor}_$round" "$BASE/_floor/$floor" GET none ""
+			fcpu+=("$(us_per_req $(($(busy) - b0)) "$R_RPS")")
 			fr+=("$R_RPS")
 			say "$name (round $round): wrk -s $lua $BASE/v1/_bench/reserve-release"
+			b0=$(busy)
 			out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_}s" --latency -s "$lua" "$BASE/v1/_bench/reserve-release" 2>&1) ||
 				{ LERR[$name]="wrk failed"; break; }
+			b1=$(busy)
 			printf '%s\n' "$out" >"$MG_LOG_DIR/wrk_${name}_$round.txt"
 			rr+=("$(awk '/^Requests\/sec:/ { printf "%d", $2 }' <<<"$out")")
 			ratios+=("$(ratio "${rr[-1]}" "${fr[-1]}")")
+			ccpu+=("$(us_per_req $((b1 - b0)) "${rr[-1]}")")
+			cratios+=("$(ratio "${fcpu[-1]}" "${ccpu[-1]}")")
 			p99s+=("$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")")
 			n2=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
 			LNON2XX[$name]=$(( ${LNON2XX[$name]/-/0} + ${n2:-0} ))
-			say "$name (round $round): ${rr[-1]} cycles/s against ${fr[-1]} req/s, ratio ${ratios[-1]}"
+			say "$name (round $round): ${rr[-1]} cycles/s against ${fr[-1]} req/s, ratio ${ratios[-1]};" \
+				"machine CPU ${ccpu[-1]} against ${fcpu[-1]} µs/req, ratio ${cratios[-1]}"
 		done
 		[ -n "${LERR[$name]}" ] && continue
 		LRPS[$name]=$(median "${rr[@]}")
@@ -396,6 +414,9 @@ if [ -z "$routes_note" ]; then
 		LRATIO[$name]=$(median "${ratios[@]}")
 		LP99[$name]=$(median "${p99s[@]}")
 		LROUNDS[$name]=$(IFS=/; echo "${ratios[*]}")
+		LCPU[$name]=$(median "${ccpu[@]}")
+		LCPUF[$name]=$(median "${fcpu[@]}")
+		LCPUR[$name]=$(median "${cratios[@]}")
 	done
 	# Where a cycle's database time goes: the same work without HTTP
 	# (tools/bench/ledger_cost.c), 8 connections like the wallet pool.
@@ -528,21 +549,24 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 		echo "Not measured: $routes_note."
 	else
 		echo "Each request: authenticate, hold 1 micro (one transaction), release it (another);"
-		echo "$ROUNDS rounds of (floor, cycles) back to back; medians of the rounds."
+		echo "$ROUNDS rounds of (floor, cycles) back to back; medians of the rounds. The verdict"
+		echo "is on throughput (cycles/s : floor req/s). \"CPU ratio\" is floor : cycle machine CPU"
+		echo "per request (busy ticks of /proc/stat, other guests' steal excluded; wrk included),"
+		echo "what the throughput ratio would be on a quiet CPU-bound machine."
 		echo "\`mgctl ledger verify\` after the runs: $verify_out"
 		echo
-		echo "| row | what | cycles/s | p99 ms | non-2xx | floor | floor req/s (adjacent) | ratio | ratio per round | target | |"
-		echo "|---|---|---:|---:|---:|---|---:|---:|---|---:|---|"
+		echo "| row | what | cycles/s | p99 ms | non-2xx | floor | floor req/s (adjacent) | ratio | ratio per round | target | | CPU µs/cycle | floor CPU µs/req | CPU ratio |"
+		echo "|---|---|---:|---:|---:|---|---:|---:|---|---:|---|---:|---:|---:|"
 		for r in "${LEDGER_ROWS[@]}"; do
 			IFS='|' read -r name what _ floor target <<<"$r"
 			if [ -n "${LERR[$name]}" ]; then
-				echo "| $name | $what | ${LERR[$name]} | | | $floor | | | | ≥ $target | not measured |"
+				echo "| $name | $what | ${LERR[$name]} | | | $floor | | | | ≥ $target | not measured | | | |"
 				continue
 			fi
 			r=${LRATIO[$name]}
 			verdict=$(awk -v r="$r" -v t="$target" -v e="${LNON2XX[$name]}" 'BEGIN {
 				if (e != "0") print "errors"; else if (r + 0 >= t + 0) print "meets"; else print "below" }')
-			echo "| $name | $what | ${LRPS[$name]} | ${LP99[$name]} | ${LNON2XX[$name]} | $floor | ${LFLOOR[$name]} | $r | ${LROUNDS[$name]} | ≥ $target | $verdict |"
+			echo "| $name | $what | ${LRPS[$name]} | ${LP99[$name]} | ${LNON2XX[$name]} | $floor | ${LFLOOR[$name]} | $r | ${LROUNDS[$name]} | ≥ $target | $verdict | ${LCPU[$name]} | ${LCPUF[$name]} | ${LCPUR[$name]} |"
 		done
 		echo
 		echo "Where the time goes: the same database work without HTTP"
