@@ -18,7 +18,9 @@
 --            says which (capture: actual > 0): else 45002.
 --            Its unique "settle:<job>" ref makes it once per hold.
 --   others   balance += amount, reserved untouched: else 45003 (no wallet,
---            or a row that claims to move reserved).
+--            a row that claims to move reserved, a zero amount, or a sign
+--            that does not fit the kind: grant and topup credit, refund
+--            and chargeback debit, an adjustment either way).
 --
 -- This replaces mg_hold / mg_settle of 009: a hold or settle is now one
 -- INSERT, committed by autocommit (its own transaction) or inside the
@@ -61,10 +63,13 @@ BEGIN
     UPDATE wallets
        SET balance_micros = balance_micros + NEW.amount_micros,
            updated_at = NEW.created_at
-     WHERE workspace_id = NEW.workspace_id AND NEW.reserved_delta_micros = 0;
+     WHERE workspace_id = NEW.workspace_id AND NEW.reserved_delta_micros = 0
+       AND NEW.amount_micros <> 0
+       AND (NEW.kind NOT IN ('grant', 'topup') OR NEW.amount_micros > 0)
+       AND (NEW.kind NOT IN ('refund', 'chargeback') OR NEW.amount_micros < 0);
     IF ROW_COUNT() <> 1 THEN
       SIGNAL SQLSTATE '45000' SET MYSQL_ERRNO = 45003,
-        MESSAGE_TEXT = 'no wallet for this workspace';
+        MESSAGE_TEXT = 'no wallet for this workspace, or a sign that does not fit the kind';
     END IF;
   END IF;
 END;

@@ -990,8 +990,9 @@ static int64_t sql_admin_int(const char *);
  * database owner, past wallet.c's checks): a hold beyond available, a
  * settle without its hold, of another amount, capturing more than the
  * hold, or of the wrong kind, a row that moves reserved outside a hold or
- * settle, a credit to a workspace without a wallet — each refused, with
- * no row and no wallet change. And a pool cannot UPDATE a wallet at all.
+ * settle, a sign that does not fit the kind, a row that moves nothing, a
+ * credit to a workspace without a wallet — each refused, with no row and
+ * no wallet change. And a pool cannot UPDATE a wallet at all.
  */
 static void
 t_trigger_guards_every_row(void)
@@ -1012,6 +1013,12 @@ t_trigger_guards_every_row(void)
 		"('%s', 'capture', 0, -1000, 'settle:%s', '%s')",
 		/* a grant that moves reserved */
 		"('%s', 'grant', 5, 5, 'forged:%s', '%s')",
+		/* signs that do not fit the kind, and a row that moves nothing */
+		"('%s', 'grant', -5, 0, 'forged:%s', '%s')",
+		"('%s', 'topup', 0, 0, 'forged:%s', '%s')",
+		"('%s', 'refund', 5, 0, 'forged:%s', '%s')",
+		"('%s', 'chargeback', 5, 0, 'forged:%s', '%s')",
+		"('%s', 'adjustment', 0, 0, 'forged:%s', '%s')",
 	};
 	struct it_ws w;
 	int64_t bal0, res0, bal, res, rows0;
