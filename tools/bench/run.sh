@@ -215,7 +215,7 @@ if [ -z "$routes_note" ]; then
 		--redirect-uri http://127.0.0.1/cb --scopes generate,read | jq -er .id) ||
 		die "mgctl oauth-client create failed"
 	rm -f "$MG_VAR_DIR/bench_oauth.jar"
-	read -r at _ < <(oauth_flow)
+	read -r at _ < <(oauth_flow) || die "OAuth code flow failed (no token pair)"
 	jwt_header="Authorization: Bearer $at"
 fi
 
@@ -439,7 +439,7 @@ if [ -z "$routes_note" ]; then
 	{
 		echo "local tokens, n = {}, 0"
 		for ((i = 0; i < THREADS * 4; i++)); do
-			read -r _ rt < <(oauth_flow)
+			read -r _ rt < <(oauth_flow) || die "OAuth code flow failed (refresh chain $i)"
 			echo "tokens[#tokens + 1] = \"$rt\""
 		done
 		cat <<LUA
