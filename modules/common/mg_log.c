@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,22 +28,41 @@ mg_log_set_rid(const char *rid)
 	snprintf(log_rid, sizeof(log_rid), "%s", rid ? rid : "");
 }
 
+static pid_t		 log_pid;	/* this process's, kept across fork() */
+
+static void
+pid_refresh(void)
+{
+	log_pid = getpid();
+}
+
+/* The pid for log lines without a system call per line: read once, and
+   again in every child (fork handler) — worker pools and the dispatcher
+   fork after logging has started. */
+static pid_t
+log_getpid(void)
+{
+	if (log_pid == 0) {
+		pid_refresh();
+		(void)pthread_atfork(NULL, NULL, pid_refresh);
+	}
+	return log_pid;
+}
+
 /* Start a line: {"ts":..,"level":..,"pid":..,"module":..,"rid":.. */
 static void
 line_start(struct mg_buf *b, enum mg_log_level lvl)
 {
 	static time_t last_sec = -1;
 	static char ts[24];
-	static int pid;
 	struct timeval tv;
 	struct tm tm;
 	char ms[8];
 
 	/* The calendar part changes once a second: format it once. */
 	gettimeofday(&tv, NULL);
-	if (tv.tv_sec != last_sec || pid != getpid()) {
+	if (tv.tv_sec != last_sec) {
 		last_sec = tv.tv_sec;
-		pid = getpid();
 		gmtime_r(&tv.tv_sec, &tm);
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	}
@@ -56,7 +76,7 @@ line_start(struct mg_buf *b, enum mg_log_level lvl)
 	mg_buf_puts(b, ms);
 	mg_buf_puts(b, "Z\",\"level\":\"");
 	mg_buf_puts(b, level_names[lvl]);
-	mg_buf_printf(b, "\",\"pid\":%d,\"module\":\"", pid);
+	mg_buf_printf(b, "\",\"pid\":%d,\"module\":\"", (int)log_getpid());
 	mg_buf_json_escape(b, log_module);
 	mg_buf_puts(b, "\",\"rid\":\"");
 	mg_buf_json_escape(b, log_rid);

@@ -5,12 +5,15 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "mgtest.h"
 #include "mg_arena.h"
 #include "mg_buf.h"
 #include "mg_config.h"
 #include "mg_crypto.h"
+#include "mg_log.h"
 #include "mg_util.h"
 #include "fcgi_req.h"
 #include "fcgi_router.h"
@@ -369,11 +372,57 @@ static const struct mgt_case http_cases[] = {
 	{ NULL, NULL }
 };
 
+/*
+ * One log line into fd (stderr swapped for it) and its "pid" field;
+ * -1 when absent.
+ */
+static long
+log_pid_via(int fd)
+{
+	char line[512];
+	const char *p;
+	int saved = dup(STDERR_FILENO);
+	ssize_t n;
+
+	dup2(fd, STDERR_FILENO);
+	mg_log(MG_LOG_WARN, "pid check");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	(void)lseek(fd, 0, SEEK_SET);
+	n = read(fd, line, sizeof(line) - 1);
+	if (n <= 0)
+		return -1;
+	line[n] = '\0';
+	p = strstr(line, "\"pid\":");
+	return p != NULL ? strtol(p + 6, NULL, 10) : -1;
+}
+
+/* The pid of a log line is cached, and still right in a forked child. */
+static void
+test_log_pid_after_fork(void)
+{
+	FILE *a = tmpfile(), *b = tmpfile();
+	pid_t child;
+	int st;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(log_pid_via(fileno(a)), (long)getpid());
+	if ((child = fork()) == 0)
+		_exit(log_pid_via(fileno(b)) == (long)getpid() ? 0 : 1);
+	CU_ASSERT_FATAL(child > 0);
+	CU_ASSERT_EQUAL(waitpid(child, &st, 0), child);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	fclose(a);
+	fclose(b);
+}
+
 static const struct mgt_case mem_cases[] = {
 	{ "arena", test_arena },
 	{ "buf_escape", test_buf_escape },
 	{ "config_env_wins", test_config_env_wins },
 	{ "crypto_vectors", test_crypto_vectors },
+	{ "log_pid_after_fork", test_log_pid_after_fork },
 	{ NULL, NULL }
 };
 
