@@ -133,6 +133,17 @@ row_alone(struct db_conn *db, const struct row *r)
 	    WALLET_RETRY : WALLET_DB;
 }
 
+/* Kinds that credit and kinds that debit; an adjustment does either. */
+static int
+kind_fits(const char *kind, int debit)
+{
+	if (strcmp(kind, "adjustment") == 0)
+		return 1;
+	return debit ?
+	    strcmp(kind, "refund") == 0 || strcmp(kind, "chargeback") == 0 :
+	    strcmp(kind, "grant") == 0 || strcmp(kind, "topup") == 0;
+}
+
 /*
  * A credit (debit = 0) or debit row of a kind, once per ref: alone, or
  * inside the caller's transaction (in_tx).
@@ -144,7 +155,8 @@ change(struct db_conn *db, const char *ws, const char *kind, int64_t amount,
 	struct row r = { DB_LEDGER_INSERT, ws, kind, ref, NULL, NULL, desc,
 	    debit ? -amount : amount, 0, 0 };
 
-	if (amount <= 0 || amount > WALLET_MAX_CREDIT)
+	if (!kind_fits(kind, debit) || amount <= 0 ||
+	    amount > WALLET_MAX_CREDIT)
 		return WALLET_BAD_AMOUNT;
 	return in_tx ? row_insert(db, &r) : row_alone(db, &r);
 }
@@ -153,9 +165,6 @@ enum wallet_err
 wallet_credit(struct db_conn *db, const char *ws, const char *kind,
     int64_t amount, const char *ref, const char *desc)
 {
-	if (strcmp(kind, "grant") != 0 && strcmp(kind, "topup") != 0 &&
-	    strcmp(kind, "adjustment") != 0)
-		return WALLET_BAD_AMOUNT;
 	return change(db, ws, kind, amount, ref, desc, 0, 0);
 }
 
@@ -163,10 +172,21 @@ enum wallet_err
 wallet_debit(struct db_conn *db, const char *ws, const char *kind,
     int64_t amount, const char *ref, const char *desc)
 {
-	if (strcmp(kind, "refund") != 0 && strcmp(kind, "chargeback") != 0 &&
-	    strcmp(kind, "adjustment") != 0)
-		return WALLET_BAD_AMOUNT;
 	return change(db, ws, kind, amount, ref, desc, 1, 0);
+}
+
+enum wallet_err
+wallet_credit_tx(struct db_conn *db, const char *ws, const char *kind,
+    int64_t amount, const char *ref, const char *desc)
+{
+	return change(db, ws, kind, amount, ref, desc, 0, 1);
+}
+
+enum wallet_err
+wallet_debit_tx(struct db_conn *db, const char *ws, const char *kind,
+    int64_t amount, const char *ref, const char *desc)
+{
+	return change(db, ws, kind, amount, ref, desc, 1, 1);
 }
 
 /* A hold row: checks, then alone or in the caller's transaction. */
@@ -402,24 +422,4 @@ wallet_autorecharge_check(struct db_conn *db, const char *ws)
 	db_exec(db, DB_AR_ATTEMPT_DONE, "ssss", pi.id, pi.status, "", ckey);
 	mg_log(MG_LOG_INFO, "auto-recharge %s: %s %s", ws, pi.id, pi.status);
 	return WALLET_OK;
-}
-
-enum wallet_err
-wallet_credit_tx(struct db_conn *db, const char *ws, const char *kind,
-    int64_t amount, const char *ref, const char *desc)
-{
-	if (strcmp(kind, "grant") != 0 && strcmp(kind, "topup") != 0 &&
-	    strcmp(kind, "adjustment") != 0)
-		return WALLET_BAD_AMOUNT;
-	return change(db, ws, kind, amount, ref, desc, 0, 1);
-}
-
-enum wallet_err
-wallet_debit_tx(struct db_conn *db, const char *ws, const char *kind,
-    int64_t amount, const char *ref, const char *desc)
-{
-	if (strcmp(kind, "refund") != 0 && strcmp(kind, "chargeback") != 0 &&
-	    strcmp(kind, "adjustment") != 0)
-		return WALLET_BAD_AMOUNT;
-	return change(db, ws, kind, amount, ref, desc, 1, 1);
 }

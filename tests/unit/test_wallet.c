@@ -208,6 +208,34 @@ test_wallet_strerror(void)
 	CU_ASSERT_STRING_EQUAL(wallet_strerror(WALLET__MAX), "unknown");
 }
 
+/*
+ * Credits take grant, topup or adjustment, debits refund, chargeback or
+ * adjustment, amounts 1..$1,000,000: anything else is WALLET_BAD_AMOUNT
+ * before the database is touched (no connection here: NULL).
+ */
+static void
+test_change_rejects_kind_and_amount(void)
+{
+	CU_ASSERT_EQUAL(wallet_credit(NULL, "ws", "refund", 1, "r", ""),
+	    WALLET_BAD_AMOUNT);
+	CU_ASSERT_EQUAL(wallet_credit(NULL, "ws", "hold", 1, "r", ""),
+	    WALLET_BAD_AMOUNT);
+	CU_ASSERT_EQUAL(wallet_credit_tx(NULL, "ws", "chargeback", 1, "r", ""),
+	    WALLET_BAD_AMOUNT);
+	CU_ASSERT_EQUAL(wallet_debit(NULL, "ws", "grant", 1, "r", ""),
+	    WALLET_BAD_AMOUNT);
+	CU_ASSERT_EQUAL(wallet_debit_tx(NULL, "ws", "topup", 1, "r", ""),
+	    WALLET_BAD_AMOUNT);
+	CU_ASSERT_EQUAL(wallet_credit(NULL, "ws", "grant", 0, "r", ""),
+	    WALLET_BAD_AMOUNT);
+	CU_ASSERT_EQUAL(wallet_debit(NULL, "ws", "refund", -5, "r", ""),
+	    WALLET_BAD_AMOUNT);
+	CU_ASSERT_EQUAL(wallet_credit(NULL, "ws", "topup",
+	    1000000LL * 1000000 + 1, "r", ""), WALLET_BAD_AMOUNT);
+	CU_ASSERT_EQUAL(wallet_adjust(NULL, "ws", 0, "r", ""),
+	    WALLET_BAD_AMOUNT);
+}
+
 static const struct mgt_case cases[] = {
 	{ "idem_key_accepts", test_idem_key_accepts },
 	{ "idem_key_rejects_empty", test_idem_key_rejects_empty },
@@ -217,6 +245,7 @@ static const struct mgt_case cases[] = {
 	{ "below_threshold", test_below_threshold },
 	{ "crossing_key", test_crossing_key },
 	{ "credit_split", test_credit_split },
+	{ "change_rejects_kind_and_amount", test_change_rejects_kind_and_amount },
 	{ "json_usd_accepts", test_json_usd_accepts },
 	{ "json_usd_rejects_range", test_json_usd_rejects_range },
 	{ "json_usd_rejects_types", test_json_usd_rejects_types },
