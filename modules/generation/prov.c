@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <curl/curl.h>
 
+#include "mg_http.h"
 #include "mg_util.h"
 #include "prov.h"
 #include "prov_int.h"
@@ -60,7 +60,7 @@ prov_init(void)
 
 	if (done)
 		return 0;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (mg_http_init() != 0)
 		return -1;
 	done = 1;
 	return 0;

@@ -1,11 +1,12 @@
 /*
- * prov_http: the small libcurl helper the remote adapters share, plus output
+ * prov_http: the remote adapters' requests (over mg_http), output
  * downloads and JSON parsing with caps.
  *
- * Timeouts follow providers.md §4: CURLOPT_CONNECTTIMEOUT and CURLOPT_TIMEOUT
- * are set separately; the transport error is classified by whether any
- * request byte went out (CURLINFO_REQUEST_SIZE), so a create is retried only
- * when it provably never arrived.
+ * The requests go through mg_http (modules/common/mg_http.c), the client
+ * the payment module uses too. Timeouts follow providers.md §4: connect and
+ * whole-request timeouts are separate; a transport error is classified by
+ * whether any request byte went out, so a create is retried only when it
+ * provably never arrived.
  *
  * Config: prov_connect_timeout_s (10), prov_timeout_s (30),
  * prov_download_timeout_s (300), prov_download_max_bytes (200 MB).
@@ -17,12 +18,12 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "mg_buf.h"
 #include "mg_config.h"
 #include "mg_crypto.h"
+#include "mg_http.h"
 #include "mg_util.h"
 #include "prov.h"
 #include "prov_int.h"
@@ -68,192 +69,98 @@ prov_http_resp_free(struct prov_http_resp *r)
 	mg_buf_free(&r->body);
 }
 
-struct xfer {
-	CURL			*curl;
-	const struct prov_http_req *req;
-	struct prov_http_resp	*resp;
-	FILE			*file;		/* out_path, opened lazily on 2xx */
-	int			 too_large;
-	int			 file_error;
+/* The response headers the adapters read (struct prov_http_resp). */
+static const char *const prov_want[] = {
+	"content-type", "request-id", "character-cost", "x-fal-error-type",
+	"retry-after",
 };
 
-/* curl write callback: into the file on 2xx when streaming, else the buffer. */
-static size_t
-on_body(char *p, size_t sz, size_t nm, void *arg)
-{
-	struct xfer *x = arg;
-	size_t n = sz * nm;
-	size_t cap = x->req->max_body;
-	long code = 0;
-
-	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code);
-	if (x->req->out_path == NULL || code < 200 || code > 299) {
-		if (cap == 0 || cap > PROV_HTTP_JSON_MAX)
-			cap = PROV_HTTP_JSON_MAX;	/* bodies kept in memory */
-	} else if (cap == 0)
-		cap = prov_cfg_download_max();
-	if ((uint64_t)x->resp->body_size + n > cap) {
-		x->too_large = 1;
-		return 0;
-	}
-	x->resp->body_size += (int64_t)n;
-	if (x->req->out_path != NULL && code >= 200 && code <= 299) {
-		if (x->file == NULL && (x->file = fopen(x->req->out_path, "wb")) == NULL) {
-			x->file_error = 1;
-			return 0;
-		}
-		if (fwrite(p, 1, n, x->file) != n) {
-			x->file_error = 1;
-			return 0;
-		}
-		return n;
-	}
-	if (mg_buf_append(&x->resp->body, p, n) != 0) {
-		x->file_error = 1;
-		return 0;
-	}
-	return n;
-}
-
-/* Copy the value of header line h into dst if its name is name. */
+/* Copy a captured header value, truncated to the field. */
 static void
-hdr_take(const char *h, size_t n, const char *name, char *dst, size_t cap)
+take(char *dst, size_t cap, const char *v)
 {
-	size_t k = strlen(name), v;
+	size_t n = strlen(v);
 
-	if (n <= k || strncasecmp(h, name, k) != 0 || h[k] != ':')
-		return;
-	h += k + 1;
-	n -= k + 1;
-	while (n > 0 && (*h == ' ' || *h == '\t')) {
-		h++;
-		n--;
-	}
-	while (n > 0 && (h[n - 1] == '\r' || h[n - 1] == '\n' || h[n - 1] == ' '))
-		n--;
-	v = n < cap - 1 ? n : cap - 1;
-	memcpy(dst, h, v);
-	dst[v] = '\0';
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
 }
 
-/* curl header callback: keep the few headers the adapters read. */
-static size_t
-on_header(char *p, size_t sz, size_t nm, void *arg)
-{
-	struct xfer *x = arg;
-	struct prov_http_resp *r = x->resp;
-	size_t n = sz * nm;
-
-	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-		/* a new response (after a redirect or 100): forget old headers */
-		r->content_type[0] = r->request_id[0] = '\0';
-		r->character_cost[0] = r->fal_error_type[0] = '\0';
-		r->retry_after[0] = '\0';
-		return n;
-	}
-	hdr_take(p, n, "content-type", r->content_type, sizeof(r->content_type));
-	hdr_take(p, n, "request-id", r->request_id, sizeof(r->request_id));
-	hdr_take(p, n, "character-cost", r->character_cost, sizeof(r->character_cost));
-	hdr_take(p, n, "x-fal-error-type", r->fal_error_type, sizeof(r->fal_error_type));
-	hdr_take(p, n, "retry-after", r->retry_after, sizeof(r->retry_after));
-	return n;
-}
-
+/*
+ * One request through mg_http (modules/common): bodies kept in memory are
+ * JSON or error pages, capped at PROV_HTTP_JSON_MAX (or a smaller
+ * max_body); a 2xx body with out_path is streamed to the file, capped at
+ * max_body or prov_download_max_bytes. The mg_http classes map onto the
+ * provider error classes (providers.md §4): not sent → PROV_E_CONNECT (a
+ * create may be retried), sent without a full answer → PROV_E_TIMEOUT.
+ */
 enum prov_err
 prov_http_do(const struct prov_http_req *req, struct prov_http_resp *resp,
     struct prov_error *err)
 {
-	struct xfer x;
-	struct curl_slist *hl = NULL, *t;
-	CURLcode cc;
-	long reqsize = 0;
+	struct mg_http_req hr;
+	struct mg_http_resp hs;
+	size_t n;
 	enum prov_err rc;
-	size_t i;
+	int e;
 
-	memset(&x, 0, sizeof(x));
-	x.req = req;
-	x.resp = resp;
-	if ((x.curl = curl_easy_init()) == NULL)
-		return prov_fail(err, PROV_E_SYSTEM, "curl init failed");
-	for (i = 0; req->headers != NULL && req->headers[i] != NULL; i++) {
-		if ((t = curl_slist_append(hl, req->headers[i])) == NULL) {
-			rc = prov_fail(err, PROV_E_SYSTEM, "out of memory");
-			goto err;
-		}
-		hl = t;
-	}
-	/* Suppress "Expect: 100-continue" on large bodies. */
-	if ((t = curl_slist_append(hl, "Expect:")) != NULL)
-		hl = t;
-	curl_easy_setopt(x.curl, CURLOPT_URL, req->url);
-	curl_easy_setopt(x.curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x.curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x.curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(x.curl, CURLOPT_CONNECTTIMEOUT, req->connect_timeout_s);
-	curl_easy_setopt(x.curl, CURLOPT_TIMEOUT, req->timeout_s);
-	curl_easy_setopt(x.curl, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(x.curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(x.curl, CURLOPT_WRITEDATA, &x);
-	curl_easy_setopt(x.curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(x.curl, CURLOPT_HEADERDATA, &x);
-	curl_easy_setopt(x.curl, CURLOPT_USERAGENT, "mediagate/1");
-	if (req->follow) {
-		curl_easy_setopt(x.curl, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(x.curl, CURLOPT_MAXREDIRS, 5L);
-	}
-	if (req->max_body > 0)
-		curl_easy_setopt(x.curl, CURLOPT_MAXFILESIZE_LARGE,
-		    (curl_off_t)req->max_body);
-	if (strcmp(req->method, "GET") != 0) {
-		curl_easy_setopt(x.curl, CURLOPT_CUSTOMREQUEST, req->method);
-		curl_easy_setopt(x.curl, CURLOPT_POSTFIELDS,
-		    req->body != NULL ? req->body : "");
-		curl_easy_setopt(x.curl, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)(req->body != NULL ? req->body_len : 0));
-	}
-	cc = curl_easy_perform(x.curl);
-	curl_easy_getinfo(x.curl, CURLINFO_RESPONSE_CODE, &resp->status);
-	curl_easy_getinfo(x.curl, CURLINFO_REQUEST_SIZE, &reqsize);
-	if (x.file != NULL && fclose(x.file) != 0)
-		x.file_error = 1;
-	x.file = NULL;
-	switch (cc) {
-	case CURLE_OK:
-		rc = x.file_error ? prov_fail(err, PROV_E_SYSTEM, "write output failed") : PROV_OK;
+	for (n = 0; req->headers != NULL && req->headers[n] != NULL; n++)
+		continue;
+	memset(&hr, 0, sizeof(hr));
+	hr.method = req->method;
+	hr.url = req->url;
+	hr.headers = req->headers;
+	hr.nheaders = n;
+	hr.body = req->body;
+	hr.body_len = req->body != NULL ? req->body_len : 0;
+	hr.want = prov_want;
+	hr.nwant = sizeof(prov_want) / sizeof(prov_want[0]);
+	hr.connect_timeout_ms = req->connect_timeout_s * 1000;
+	hr.timeout_ms = req->timeout_s * 1000;
+	hr.max_body = req->max_body == 0 || req->max_body > PROV_HTTP_JSON_MAX ?
+	    PROV_HTTP_JSON_MAX : req->max_body;
+	hr.out_path = req->out_path;
+	hr.max_file = req->max_body > 0 ? req->max_body :
+	    prov_cfg_download_max();
+	hr.follow = req->follow;
+	e = mg_http_do(&hr, &hs, NULL);
+	mg_buf_free(&resp->body);
+	resp->body = hs.body;	/* resp owns it now */
+	resp->status = hs.status;
+	resp->body_size = (int64_t)hs.size;
+	take(resp->content_type, sizeof(resp->content_type), hs.hdr[0]);
+	take(resp->request_id, sizeof(resp->request_id), hs.hdr[1]);
+	take(resp->character_cost, sizeof(resp->character_cost), hs.hdr[2]);
+	take(resp->fal_error_type, sizeof(resp->fal_error_type), hs.hdr[3]);
+	take(resp->retry_after, sizeof(resp->retry_after), hs.hdr[4]);
+	switch (e) {
+	case MG_HTTP_OK:
+		rc = PROV_OK;
 		break;
-	case CURLE_FILESIZE_EXCEEDED:
-		rc = prov_fail(err, PROV_E_TOO_LARGE, "response larger than %zu bytes", req->max_body);
+	case MG_HTTP_ETOOBIG:
+		rc = prov_fail(err, PROV_E_TOO_LARGE, "response too large");
 		break;
-	case CURLE_WRITE_ERROR:
-		rc = x.too_large ? prov_fail(err, PROV_E_TOO_LARGE, "response too large") :
-		    prov_fail(err, PROV_E_SYSTEM, "write output failed");
-		break;
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_URL_MALFORMAT:
+	case MG_HTTP_EINVAL:
 		rc = prov_fail(err, PROV_E_INVALID, "bad provider URL");
 		break;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-		rc = prov_fail(err, PROV_E_CONNECT, "connect: %s", curl_easy_strerror(cc));
+	case MG_HTTP_NOT_SENT:
+		rc = prov_fail(err, PROV_E_CONNECT, "connect: %s", hs.error);
 		break;
-	case CURLE_OUT_OF_MEMORY:
-		rc = prov_fail(err, PROV_E_SYSTEM, "out of memory");
+	case MG_HTTP_UNKNOWN:
+		rc = prov_fail(err, PROV_E_TIMEOUT, "%s (request sent)",
+		    hs.error);
+		break;
+	case MG_HTTP_EFILE:
+		rc = prov_fail(err, PROV_E_SYSTEM, "write output failed");
 		break;
 	default:
-		/* Timeouts, TLS, resets: ambiguous once a request byte left. */
-		rc = prov_fail(err, reqsize > 0 ? PROV_E_TIMEOUT : PROV_E_CONNECT,
-		    "%s%s", curl_easy_strerror(cc), reqsize > 0 ? " (request sent)" : "");
+		rc = prov_fail(err, PROV_E_SYSTEM, "%s", mg_http_strerror(e));
 		break;
 	}
 	if (rc != PROV_OK)
 		resp->status = 0;
 	err->http_status = (int)resp->status;
-err:
-	if (x.file != NULL)
-		fclose(x.file);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(x.curl);
 	return rc;
 }
 

@@ -12,7 +12,7 @@
 #include "mg_config.h"
 #include "mg_util.h"
 #include "pay_coinbase.h"
-#include "pay_http.h"
+#include "mg_http.h"
 #include "pay_json.h"
 
 static const char *const pay_coinbase_errs[PAY_COINBASE__MAX] = {
@@ -216,8 +216,8 @@ cb_call(const struct pay_coinbase_cfg *cfg, const char *method,
 {
 	char key[512], url[1024];
 	const char *hdrs[4];
-	struct pay_http_req req;
-	struct pay_http_resp resp;
+	struct mg_http_req req;
+	struct mg_http_resp resp;
 	size_t nh = 0;
 	int hrc, rc;
 
@@ -244,20 +244,20 @@ cb_call(const struct pay_coinbase_cfg *cfg, const char *method,
 	req.connect_timeout_ms = cfg->connect_timeout_ms;
 	req.timeout_ms = cfg->timeout_ms;
 
-	hrc = pay_http_do(&req, &resp, NULL);
+	hrc = mg_http_do(&req, &resp, NULL);
 	sodium_memzero(key, sizeof(key));
 	/* From here resp is held. */
 	switch (hrc) {
-	case PAY_HTTP_OK:
+	case MG_HTTP_OK:
 		break;
-	case PAY_HTTP_NOT_SENT:
+	case MG_HTTP_NOT_SENT:
 		err->retryable = 1;
 		rc = PAY_COINBASE_NOT_SENT;
 		goto err;
-	case PAY_HTTP_ENOMEM:
+	case MG_HTTP_ENOMEM:
 		rc = PAY_COINBASE_ENOMEM;
 		goto err;
-	case PAY_HTTP_EINVAL:
+	case MG_HTTP_EINVAL:
 		rc = PAY_COINBASE_ECONFIG;
 		goto err;
 	default:
@@ -274,7 +274,7 @@ cb_call(const struct pay_coinbase_cfg *cfg, const char *method,
 	}
 	rc = pay_coinbase_parse_charge(resp.body.data, resp.body.len, out);
 err:
-	pay_http_resp_free(&resp);
+	mg_http_resp_free(&resp);
 	return rc;
 }
 

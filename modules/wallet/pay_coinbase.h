@@ -1,5 +1,5 @@
 /*
- * pay_coinbase: Coinbase Commerce client (payments.md §4) over pay_http:
+ * pay_coinbase: Coinbase Commerce client (payments.md §4) over mg_http:
  * create a fixed-price USD charge, read one back by code or id.
  * Headers X-CC-Api-Key (config coinbase_api_key) and X-CC-Version:
  * 2018-03-22; base URL from coinbase_api_base so another adapter (the
@@ -40,7 +40,7 @@ struct pay_coinbase_cfg {
 	const char	*api_base;	/* coinbase_api_base,
 					   https://api.commerce.coinbase.com */
 	const char	*api_key;	/* coinbase_api_key */
-	long		 connect_timeout_ms;	/* 0: pay_http default */
+	long		 connect_timeout_ms;	/* 0: mg_http default */
 	long		 timeout_ms;
 };
 

@@ -12,7 +12,7 @@
 #include "mg_buf.h"
 #include "mg_config.h"
 #include "mg_util.h"
-#include "pay_http.h"
+#include "mg_http.h"
 #include "pay_json.h"
 #include "pay_stripe.h"
 
@@ -356,8 +356,8 @@ stripe_call(const struct pay_stripe_cfg *cfg, const char *method,
 	    "Stripe-Should-Retry" };
 	char auth[512], url[PAY_URL_MAX], idh[PAY_STRIPE_IDEM_MAX + 32];
 	const char *hdrs[5];
-	struct pay_http_req req;
-	struct pay_http_resp resp;
+	struct mg_http_req req;
+	struct mg_http_resp resp;
 	size_t nh = 0;
 	int hrc, rc;
 
@@ -390,26 +390,26 @@ stripe_call(const struct pay_stripe_cfg *cfg, const char *method,
 	req.connect_timeout_ms = cfg->connect_timeout_ms;
 	req.timeout_ms = cfg->timeout_ms;
 
-	hrc = pay_http_do(&req, &resp, NULL);
+	hrc = mg_http_do(&req, &resp, NULL);
 	sodium_memzero(auth, sizeof(auth));
 	/* From here resp is held. */
 	snprintf(err->request_id, sizeof(err->request_id), "%s", resp.hdr[0]);
 	switch (hrc) {
-	case PAY_HTTP_OK:
+	case MG_HTTP_OK:
 		break;
-	case PAY_HTTP_NOT_SENT:
+	case MG_HTTP_NOT_SENT:
 		err->retryable = 1;
 		rc = PAY_STRIPE_NOT_SENT;
 		goto err;
-	case PAY_HTTP_UNKNOWN:
-	case PAY_HTTP_ETOOBIG:
+	case MG_HTTP_UNKNOWN:
+	case MG_HTTP_ETOOBIG:
 		err->retryable = 1;
 		rc = PAY_STRIPE_UNKNOWN;
 		goto err;
-	case PAY_HTTP_ENOMEM:
+	case MG_HTTP_ENOMEM:
 		rc = PAY_STRIPE_ENOMEM;
 		goto err;
-	case PAY_HTTP_EINVAL:
+	case MG_HTTP_EINVAL:
 		rc = PAY_STRIPE_ECONFIG;
 		goto err;
 	default:
@@ -427,7 +427,7 @@ stripe_call(const struct pay_stripe_cfg *cfg, const char *method,
 	}
 	rc = pay_stripe_parse_obj(resp.body.data, resp.body.len, out);
 err:
-	pay_http_resp_free(&resp);
+	mg_http_resp_free(&resp);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /*
- * pay_stripe: Stripe API client for top-ups (payments.md §2) over pay_http.
+ * pay_stripe: Stripe API client for top-ups (payments.md §2) over mg_http.
  *
  * Bodies are application/x-www-form-urlencoded with bracket nesting; every
  * request sends "Authorization: Bearer <stripe_secret_key>" and
@@ -43,8 +43,8 @@ enum pay_stripe_err {
 struct pay_stripe_cfg {
 	const char	*api_base;	/* stripe_api_base, https://api.stripe.com */
 	const char	*secret_key;	/* stripe_secret_key (MG_STRIPE_SECRET_KEY) */
-	long		 connect_timeout_ms;	/* 0: pay_http default (5 s) */
-	long		 timeout_ms;		/* 0: pay_http default (20 s) */
+	long		 connect_timeout_ms;	/* 0: mg_http default (5 s) */
+	long		 timeout_ms;		/* 0: mg_http default (20 s) */
 };
 
 /* §2 Errors: {"error":{"type","code","decline_code","message","param"}}. */

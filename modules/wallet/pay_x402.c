@@ -14,7 +14,7 @@
 #include "mg_config.h"
 #include "mg_crypto.h"
 #include "mg_util.h"
-#include "pay_http.h"
+#include "mg_http.h"
 #include "pay_json.h"
 #include "pay_x402.h"
 
@@ -397,8 +397,8 @@ facilitator_call(const struct pay_x402_cfg *c, const char *path,
 {
 	char url[1024], auth[1024];
 	const char *hdrs[3];
-	struct pay_http_req req;
-	struct pay_http_resp resp;
+	struct mg_http_req req;
+	struct mg_http_resp resp;
 	struct mg_buf body;
 	size_t n, nh = 0;
 	int hrc, rc;
@@ -437,20 +437,20 @@ facilitator_call(const struct pay_x402_cfg *c, const char *path,
 	req.body_len = body.len;
 	req.connect_timeout_ms = c->connect_timeout_ms;
 	req.timeout_ms = c->timeout_ms;
-	hrc = pay_http_do(&req, &resp, NULL);
+	hrc = mg_http_do(&req, &resp, NULL);
 	sodium_memzero(auth, sizeof(auth));
 	mg_buf_free(&body);
 	/* From here resp is held. */
 	switch (hrc) {
-	case PAY_HTTP_OK:
+	case MG_HTTP_OK:
 		break;
-	case PAY_HTTP_NOT_SENT:
+	case MG_HTTP_NOT_SENT:
 		rc = PAY_X402_NOT_SENT;
 		goto err;
-	case PAY_HTTP_ENOMEM:
+	case MG_HTTP_ENOMEM:
 		rc = PAY_X402_ENOMEM;
 		goto err;
-	case PAY_HTTP_EINVAL:
+	case MG_HTTP_EINVAL:
 		rc = PAY_X402_ECONFIG;
 		goto err;
 	default:
@@ -463,7 +463,7 @@ facilitator_call(const struct pay_x402_cfg *c, const char *path,
 	if (rc != PAY_X402_OK && (resp.status < 200 || resp.status > 299))
 		rc = PAY_X402_EAPI;
 err:
-	pay_http_resp_free(&resp);
+	mg_http_resp_free(&resp);
 	return rc;
 }
 

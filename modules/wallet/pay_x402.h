@@ -59,7 +59,7 @@ struct pay_x402_cfg {
 	const char	*facilitator_url;	/* x402_facilitator_url */
 	const char	*facilitator_token;	/* x402_facilitator_token, opt.
 						   (sent as Bearer) */
-	long		 connect_timeout_ms;	/* 0: pay_http default */
+	long		 connect_timeout_ms;	/* 0: mg_http default */
 	long		 timeout_ms;
 };
 

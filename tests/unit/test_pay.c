@@ -19,7 +19,7 @@
 #include "mg_buf.h"
 #include "pay_coinbase.h"
 #include "pay_event.h"
-#include "pay_http.h"
+#include "mg_http.h"
 #include "pay_sig.h"
 #include "pay_stripe.h"
 #include "pay_x402.h"
@@ -948,7 +948,7 @@ static const struct mgt_case event_cases[] = {
 	{ NULL, NULL }
 };
 
-/* ---- pay_http over a one-shot loopback server --------------------------- */
+/* ---- mg_http over a one-shot loopback server --------------------------- */
 
 /*
  * A fake HTTP server in a child process on 127.0.0.1: it accepts one
@@ -1066,8 +1066,8 @@ t_http_post_answer(void)
 	    "Content-Type: application/x-www-form-urlencoded" };
 	static const char *const want[] = { "request-id", "Stripe-Should-Retry",
 	    "Absent" };
-	struct pay_http_req req;
-	struct pay_http_resp resp;
+	struct mg_http_req req;
+	struct mg_http_resp resp;
 	struct fake f;
 	char url[128];
 	const char *got;
@@ -1086,13 +1086,13 @@ t_http_post_answer(void)
 	req.body_len = 7;
 	req.want = want;
 	req.nwant = 3;
-	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_OK);
+	CU_ASSERT_EQUAL(mg_http_do(&req, &resp, NULL), MG_HTTP_OK);
 	CU_ASSERT_EQUAL(resp.status, 402);
 	CU_ASSERT_STRING_EQUAL(resp.body.data, "{\"a\":\"b\"}\n\n");
 	CU_ASSERT_STRING_EQUAL(resp.hdr[0], "req_123");
 	CU_ASSERT_STRING_EQUAL(resp.hdr[1], "false");
 	CU_ASSERT_STRING_EQUAL(resp.hdr[2], "");
-	pay_http_resp_free(&resp);
+	mg_http_resp_free(&resp);
 	got = fake_stop(&f, 0);
 	CU_ASSERT(starts(got, "POST /v1/x HTTP/1.1\r\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(got, "\r\nAuthorization: Bearer sk_test_x\r\n"));
@@ -1104,8 +1104,8 @@ t_http_post_answer(void)
 static void
 t_http_get_empty_body(void)
 {
-	struct pay_http_req req;
-	struct pay_http_resp resp;
+	struct mg_http_req req;
+	struct mg_http_resp resp;
 	struct fake f;
 	char url[128];
 
@@ -1115,11 +1115,11 @@ t_http_get_empty_body(void)
 	memset(&req, 0, sizeof(req));
 	req.method = "GET";
 	req.url = url;
-	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_OK);
+	CU_ASSERT_EQUAL(mg_http_do(&req, &resp, NULL), MG_HTTP_OK);
 	CU_ASSERT_EQUAL(resp.status, 204);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(resp.body.data);
 	CU_ASSERT_EQUAL(resp.body.len, 0);
-	pay_http_resp_free(&resp);
+	mg_http_resp_free(&resp);
 	CU_ASSERT(starts(fake_stop(&f, 0), "GET / HTTP/1.1\r\n"));
 }
 
@@ -1128,8 +1128,8 @@ t_http_not_sent(void)
 {
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
-	struct pay_http_req req;
-	struct pay_http_resp resp;
+	struct mg_http_req req;
+	struct mg_http_resp resp;
 	char url[128];
 	int s;
 
@@ -1149,16 +1149,16 @@ t_http_not_sent(void)
 	req.url = url;
 	req.body = "a=1";
 	req.body_len = 3;
-	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_NOT_SENT);
+	CU_ASSERT_EQUAL(mg_http_do(&req, &resp, NULL), MG_HTTP_NOT_SENT);
 	CU_ASSERT_EQUAL(resp.status, 0);
-	pay_http_resp_free(&resp);
+	mg_http_resp_free(&resp);
 }
 
 static void
 t_http_sent_unknown(void)
 {
-	struct pay_http_req req;
-	struct pay_http_resp resp;
+	struct mg_http_req req;
+	struct mg_http_resp resp;
 	struct fake f;
 	char url[128];
 
@@ -1170,17 +1170,17 @@ t_http_sent_unknown(void)
 	req.body = "a=1";
 	req.body_len = 3;
 	req.timeout_ms = 300;
-	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_UNKNOWN);
+	CU_ASSERT_EQUAL(mg_http_do(&req, &resp, NULL), MG_HTTP_UNKNOWN);
 	CU_ASSERT_EQUAL(resp.status, 0);
-	pay_http_resp_free(&resp);
+	mg_http_resp_free(&resp);
 	fake_stop(&f, 1);
 }
 
 static void
 t_http_reset_after_send(void)
 {
-	struct pay_http_req req;
-	struct pay_http_resp resp;
+	struct mg_http_req req;
+	struct mg_http_resp resp;
 	struct fake f;
 	char url[128];
 
@@ -1192,16 +1192,16 @@ t_http_reset_after_send(void)
 	req.url = url;
 	req.body = "a=1";
 	req.body_len = 3;
-	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_UNKNOWN);
-	pay_http_resp_free(&resp);
+	CU_ASSERT_EQUAL(mg_http_do(&req, &resp, NULL), MG_HTTP_UNKNOWN);
+	mg_http_resp_free(&resp);
 	fake_stop(&f, 0);
 }
 
 static void
 t_http_too_big(void)
 {
-	struct pay_http_req req;
-	struct pay_http_resp resp;
+	struct mg_http_req req;
+	struct mg_http_resp resp;
 	struct fake f;
 	char url[128];
 
@@ -1213,9 +1213,9 @@ t_http_too_big(void)
 	req.method = "GET";
 	req.url = url;
 	req.max_body = 16;
-	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_ETOOBIG);
+	CU_ASSERT_EQUAL(mg_http_do(&req, &resp, NULL), MG_HTTP_ETOOBIG);
 	CU_ASSERT(resp.body.len <= 16);
-	pay_http_resp_free(&resp);
+	mg_http_resp_free(&resp);
 	fake_stop(&f, 0);
 }
 
@@ -1224,27 +1224,27 @@ t_http_invalid(void)
 {
 	static const char *const bad_hdr[] = { "X-A: 1\r\nX-Injected: 2" };
 	static const char *const no_colon[] = { "Bearer" };
-	struct pay_http_req req;
-	struct pay_http_resp resp;
+	struct mg_http_req req;
+	struct mg_http_resp resp;
 
 	memset(&req, 0, sizeof(req));
 	req.method = "GET";
 	req.url = "ftp://127.0.0.1/";
-	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_EINVAL);
+	CU_ASSERT_EQUAL(mg_http_do(&req, &resp, NULL), MG_HTTP_EINVAL);
 	req.url = "file:///etc/passwd";
-	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_EINVAL);
+	CU_ASSERT_EQUAL(mg_http_do(&req, &resp, NULL), MG_HTTP_EINVAL);
 	req.url = "http://127.0.0.1/a b";
-	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_EINVAL);
+	CU_ASSERT_EQUAL(mg_http_do(&req, &resp, NULL), MG_HTTP_EINVAL);
 	req.url = "http://127.0.0.1/";
 	req.headers = bad_hdr;
 	req.nheaders = 1;
-	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_EINVAL);
+	CU_ASSERT_EQUAL(mg_http_do(&req, &resp, NULL), MG_HTTP_EINVAL);
 	req.headers = no_colon;
-	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_EINVAL);
+	CU_ASSERT_EQUAL(mg_http_do(&req, &resp, NULL), MG_HTTP_EINVAL);
 	req.url = NULL;
 	req.nheaders = 0;
-	CU_ASSERT_EQUAL(pay_http_do(&req, &resp, NULL), PAY_HTTP_EINVAL);
-	CU_ASSERT_STRING_EQUAL(pay_http_strerror(PAY_HTTP_UNKNOWN),
+	CU_ASSERT_EQUAL(mg_http_do(&req, &resp, NULL), MG_HTTP_EINVAL);
+	CU_ASSERT_STRING_EQUAL(mg_http_strerror(MG_HTTP_UNKNOWN),
 	    "request sent, answer unknown");
 }
 
@@ -2306,7 +2306,7 @@ suite_init(void)
 
 	if (done++)
 		return 0;
-	return mg_crypto_init() == 0 && pay_http_init() == 0 ? 0 : -1;
+	return mg_crypto_init() == 0 && mg_http_init() == 0 ? 0 : -1;
 }
 
 int
@@ -2314,7 +2314,7 @@ main(void)
 {
 	mgt_suite("pay_sig", suite_init, NULL, sig_cases);
 	mgt_suite("pay_event", suite_init, NULL, event_cases);
-	mgt_suite("pay_http", suite_init, NULL, http_cases);
+	mgt_suite("mg_http", suite_init, NULL, http_cases);
 	mgt_suite("pay_stripe", suite_init, NULL, stripe_cases);
 	mgt_suite("pay_coinbase", suite_init, NULL, coinbase_cases);
 	mgt_suite("pay_x402", suite_init, NULL, x402_cases);

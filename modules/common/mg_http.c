@@ -1,8 +1,10 @@
 /*
- * pay_http: bounded libcurl requests for the payment clients
- * (payments.md §2 retries/idempotency, §4, §5 facilitator calls).
- * One easy handle per call: worker processes are single-threaded and payment
- * calls are rare, so connection reuse is not worth shared state.
+ * mg_http: bounded libcurl requests for the payment clients (payments.md
+ * §2 retries/idempotency, §4, §5 facilitator calls) and the provider
+ * adapters (providers.md; downloads streamed to a file).
+ * One easy handle per call: worker processes are single-threaded and these
+ * calls are rare next to requests, so connection reuse is not worth shared
+ * state.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -13,66 +15,94 @@
 
 #include "mg_buf.h"
 #include "mg_config.h"
-#include "pay_http.h"
+#include "mg_http.h"
 
-static const char *const pay_http_errs[PAY_HTTP__MAX] = {
-	"ok",					/* PAY_HTTP_OK */
-	"invalid request",			/* PAY_HTTP_EINVAL */
-	"out of memory",			/* PAY_HTTP_ENOMEM */
-	"request not sent",			/* PAY_HTTP_NOT_SENT */
-	"request sent, answer unknown",		/* PAY_HTTP_UNKNOWN */
-	"answer too large",			/* PAY_HTTP_ETOOBIG */
-	"HTTP client error",			/* PAY_HTTP_ECURL */
+static const char *const mg_http_errs[MG_HTTP__MAX] = {
+	"ok",					/* MG_HTTP_OK */
+	"invalid request",			/* MG_HTTP_EINVAL */
+	"out of memory",			/* MG_HTTP_ENOMEM */
+	"request not sent",			/* MG_HTTP_NOT_SENT */
+	"request sent, answer unknown",		/* MG_HTTP_UNKNOWN */
+	"answer too large",			/* MG_HTTP_ETOOBIG */
+	"HTTP client error",			/* MG_HTTP_ECURL */
+	"could not write the answer to its file",	/* MG_HTTP_EFILE */
 };
 
 const char *
-pay_http_strerror(int e)
+mg_http_strerror(int e)
 {
-	if (e < 0 || e >= PAY_HTTP__MAX)
+	if (e < 0 || e >= MG_HTTP__MAX)
 		return "unknown error";
-	return pay_http_errs[e];
+	return mg_http_errs[e];
 }
 
 int
-pay_http_init(void)
+mg_http_init(void)
 {
 	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
 }
 
 void
-pay_http_resp_free(struct pay_http_resp *r)
+mg_http_resp_free(struct mg_http_resp *r)
 {
 	mg_buf_free(&r->body);
 }
 
 /* Per-call state shared with the libcurl callbacks. */
 struct http_ctx {
-	const struct pay_http_req	*req;
-	struct pay_http_resp		*resp;
+	CURL				*h;
+	const struct mg_http_req	*req;
+	struct mg_http_resp		*resp;
+	FILE				*file;	/* out_path, opened on a 2xx body */
 	size_t				 max_body;
 	int				 toobig;
+	int				 file_error;
 };
 
-/* Body sink: append up to max_body bytes; beyond that abort the transfer. */
+/*
+ * Body sink: a 2xx answer with out_path into the file (at most max_file
+ * bytes), anything else into resp->body (at most max_body); beyond the cap
+ * abort the transfer.
+ */
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct http_ctx *c = arg;
 	size_t len = size * n;
+	long code = 0;
 
+	if (c->req->out_path != NULL) {
+		curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &code);
+		if (code >= 200 && code <= 299) {
+			if ((unsigned long long)c->resp->size + len >
+			    c->req->max_file) {
+				c->toobig = 1;
+				return 0;
+			}
+			if ((c->file == NULL && (c->file =
+			    fopen(c->req->out_path, "wb")) == NULL) ||
+			    fwrite(p, 1, len, c->file) != len) {
+				c->file_error = 1;
+				return 0;
+			}
+			c->resp->size += (long long)len;
+			return len;
+		}
+	}
 	if (c->resp->body.len + len > c->max_body) {
 		c->toobig = 1;
 		return 0;
 	}
 	if (mg_buf_append(&c->resp->body, p, len) < 0)
 		return 0;
+	c->resp->size += (long long)len;
 	return len;
 }
 
 /*
  * Header sink: a status line starts a new header block (after 1xx or a
  * proxy's answer) and clears what was captured; "Name: value" lines whose
- * name is wanted are kept trimmed, truncated to PAY_HTTP_HVAL_MAX - 1.
+ * name is wanted are kept trimmed, truncated to MG_HTTP_HVAL_MAX - 1.
  */
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
@@ -82,14 +112,14 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	const char *colon, *v, *end;
 
 	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
-		for (i = 0; i < PAY_HTTP_WANT_MAX; i++)
+		for (i = 0; i < MG_HTTP_WANT_MAX; i++)
 			c->resp->hdr[i][0] = '\0';
 		return len;
 	}
 	if ((colon = memchr(p, ':', len)) == NULL)
 		return len;
 	nl = (size_t)(colon - p);
-	for (i = 0; i < c->req->nwant && i < PAY_HTTP_WANT_MAX; i++) {
+	for (i = 0; i < c->req->nwant && i < MG_HTTP_WANT_MAX; i++) {
 		if (strlen(c->req->want[i]) != nl ||
 		    strncasecmp(c->req->want[i], p, nl) != 0)
 			continue;
@@ -100,8 +130,8 @@ on_header(char *p, size_t size, size_t n, void *arg)
 		while (end > v && isspace((unsigned char)end[-1]))
 			end--;
 		vl = (size_t)(end - v);
-		if (vl >= PAY_HTTP_HVAL_MAX)
-			vl = PAY_HTTP_HVAL_MAX - 1;
+		if (vl >= MG_HTTP_HVAL_MAX)
+			vl = MG_HTTP_HVAL_MAX - 1;
 		memcpy(c->resp->hdr[i], v, vl);
 		c->resp->hdr[i][vl] = '\0';
 	}
@@ -116,7 +146,7 @@ header_ok(const char *h)
 }
 
 /*
- * Classify a failed transfer (see pay_http.h). Failures of name resolution,
+ * Classify a failed transfer (see mg_http.h). Failures of name resolution,
  * connect and TLS are before any byte of the request; otherwise the request
  * counts as sent as soon as libcurl reached the transfer phase or reports
  * request bytes written — the conservative side of "may have taken effect".
@@ -127,8 +157,8 @@ classify(CURL *h, CURLcode cc, int toobig)
 	curl_off_t pre = 0;
 	long reqsize = 0;
 
-	if (toobig)
-		return PAY_HTTP_ETOOBIG;
+	if (toobig || cc == CURLE_FILESIZE_EXCEEDED)
+		return MG_HTTP_ETOOBIG;
 	switch (cc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
@@ -141,18 +171,18 @@ classify(CURL *h, CURLcode cc, int toobig)
 	case CURLE_URL_MALFORMAT:
 		return cc == CURLE_URL_MALFORMAT ||
 		    cc == CURLE_UNSUPPORTED_PROTOCOL ?
-		    PAY_HTTP_EINVAL : PAY_HTTP_NOT_SENT;
+		    MG_HTTP_EINVAL : MG_HTTP_NOT_SENT;
 	case CURLE_OUT_OF_MEMORY:
-		return PAY_HTTP_ENOMEM;
+		return MG_HTTP_ENOMEM;
 	default:
 		break;
 	}
 	curl_easy_getinfo(h, CURLINFO_PRETRANSFER_TIME_T, &pre);
 	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &reqsize);
 	if (pre == 0 && reqsize == 0)
-		return PAY_HTTP_NOT_SENT;
+		return MG_HTTP_NOT_SENT;
 	/* Timeout, reset, nothing or a partial answer after sending. */
-	return PAY_HTTP_UNKNOWN;
+	return MG_HTTP_UNKNOWN;
 }
 
 /*
@@ -160,7 +190,7 @@ classify(CURL *h, CURLcode cc, int toobig)
  * both are released on every path (goto err). resp->body is the caller's.
  */
 int
-pay_http_do(const struct pay_http_req *req, struct pay_http_resp *resp,
+mg_http_do(const struct mg_http_req *req, struct mg_http_resp *resp,
     struct mg_arena *arena)
 {
 	struct http_ctx ctx;
@@ -177,41 +207,45 @@ pay_http_do(const struct pay_http_req *req, struct pay_http_resp *resp,
 	    (strncmp(req->url, "http://", 7) != 0 &&
 	    strncmp(req->url, "https://", 8) != 0) ||
 	    strpbrk(req->url, "\r\n ") != NULL ||
-	    req->nwant > PAY_HTTP_WANT_MAX || (req->body == NULL &&
-	    req->body_len > 0))
-		return PAY_HTTP_EINVAL;
+	    req->nwant > MG_HTTP_WANT_MAX || (req->body == NULL &&
+	    req->body_len > 0) || (req->out_path != NULL && req->max_file == 0))
+		return MG_HTTP_EINVAL;
 	for (i = 0; i < req->nheaders; i++)
 		if (!header_ok(req->headers[i]))
-			return PAY_HTTP_EINVAL;
+			return MG_HTTP_EINVAL;
 	cto = req->connect_timeout_ms > 0 ? req->connect_timeout_ms :
 	    (long)mg_cfg_int("pay_connect_timeout_s", 5) * 1000;
 	to = req->timeout_ms > 0 ? req->timeout_ms :
 	    (long)mg_cfg_int("pay_timeout_s", 20) * 1000;
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.h = NULL;
 	ctx.req = req;
 	ctx.resp = resp;
-	ctx.max_body = req->max_body > 0 ? req->max_body : PAY_HTTP_BODY_MAX;
+	ctx.max_body = req->max_body > 0 ? req->max_body : MG_HTTP_BODY_MAX;
 
 	if ((h = curl_easy_init()) == NULL)
-		return PAY_HTTP_ENOMEM;
+		return MG_HTTP_ENOMEM;
+	ctx.h = h;
 	/* From here h (and later hl) are held. */
 	for (i = 0; i < req->nheaders; i++) {
 		if ((nh = curl_slist_append(hl, req->headers[i])) == NULL) {
-			rc = PAY_HTTP_ENOMEM;
+			rc = MG_HTTP_ENOMEM;
 			goto err;
 		}
 		hl = nh;
 	}
 	/* No "Expect: 100-continue" round trip on POST bodies. */
 	if ((nh = curl_slist_append(hl, "Expect:")) == NULL) {
-		rc = PAY_HTTP_ENOMEM;
+		rc = MG_HTTP_ENOMEM;
 		goto err;
 	}
 	hl = nh;
 
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req->follow ? 1L : 0L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, cto);
@@ -235,19 +269,29 @@ pay_http_do(const struct pay_http_req *req, struct pay_http_resp *resp,
 		    req->body != NULL ? req->body : "");
 	}
 
+	if (req->out_path != NULL)
+		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+		    (curl_off_t)req->max_file);
+
 	cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
-	if (cc == CURLE_OK)
-		rc = resp->body.oom ? PAY_HTTP_ENOMEM : PAY_HTTP_OK;
+	if (ctx.file != NULL && fclose(ctx.file) != 0)
+		ctx.file_error = 1;
+	ctx.file = NULL;
+	if (resp->body.oom)
+		rc = MG_HTTP_ENOMEM;
+	else if (ctx.file_error)
+		rc = MG_HTTP_EFILE;
 	else
-		rc = resp->body.oom ? PAY_HTTP_ENOMEM :
-		    classify(h, cc, ctx.toobig);
-	if (rc == PAY_HTTP_OK && resp->body.data == NULL &&
+		rc = cc == CURLE_OK ? MG_HTTP_OK : classify(h, cc, ctx.toobig);
+	if (rc == MG_HTTP_OK && resp->body.data == NULL &&
 	    mg_buf_append(&resp->body, "", 0) < 0)
-		rc = PAY_HTTP_ENOMEM;
-	if (rc != PAY_HTTP_OK && rc != PAY_HTTP_ETOOBIG)
+		rc = MG_HTTP_ENOMEM;
+	if (rc != MG_HTTP_OK && rc != MG_HTTP_ETOOBIG)
 		resp->status = 0;
 err:
+	if (ctx.file != NULL)
+		fclose(ctx.file);
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(h);
 	return rc;
