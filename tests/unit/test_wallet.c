@@ -216,22 +216,27 @@ test_wallet_strerror(void)
 static void
 test_change_rejects_kind_and_amount(void)
 {
-	CU_ASSERT_EQUAL(wallet_credit(NULL, "ws", "refund", 1, "r", ""),
-	    WALLET_BAD_AMOUNT);
-	CU_ASSERT_EQUAL(wallet_credit(NULL, "ws", "hold", 1, "r", ""),
-	    WALLET_BAD_AMOUNT);
-	CU_ASSERT_EQUAL(wallet_credit_tx(NULL, "ws", "chargeback", 1, "r", ""),
-	    WALLET_BAD_AMOUNT);
-	CU_ASSERT_EQUAL(wallet_debit(NULL, "ws", "grant", 1, "r", ""),
-	    WALLET_BAD_AMOUNT);
-	CU_ASSERT_EQUAL(wallet_debit_tx(NULL, "ws", "topup", 1, "r", ""),
-	    WALLET_BAD_AMOUNT);
-	CU_ASSERT_EQUAL(wallet_credit(NULL, "ws", "grant", 0, "r", ""),
-	    WALLET_BAD_AMOUNT);
-	CU_ASSERT_EQUAL(wallet_debit(NULL, "ws", "refund", -5, "r", ""),
-	    WALLET_BAD_AMOUNT);
-	CU_ASSERT_EQUAL(wallet_credit(NULL, "ws", "topup",
-	    1000000LL * 1000000 + 1, "r", ""), WALLET_BAD_AMOUNT);
+	static const struct {
+		enum wallet_err	(*fn)(struct db_conn *, const char *,
+				    const char *, int64_t, const char *,
+				    const char *);
+		const char	*kind;
+		int64_t		 amount;
+	} bad[] = {
+		{ wallet_credit, "refund", 1 },
+		{ wallet_credit, "hold", 1 },
+		{ wallet_credit_tx, "chargeback", 1 },
+		{ wallet_debit, "grant", 1 },
+		{ wallet_debit_tx, "topup", 1 },
+		{ wallet_credit, "grant", 0 },
+		{ wallet_debit, "refund", -5 },
+		{ wallet_credit, "topup", 1000000LL * 1000000 + 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(bad[i].fn(NULL, "ws", bad[i].kind,
+		    bad[i].amount, "r", ""), WALLET_BAD_AMOUNT);
 	CU_ASSERT_EQUAL(wallet_adjust(NULL, "ws", 0, "r", ""),
 	    WALLET_BAD_AMOUNT);
 }
