@@ -204,8 +204,8 @@ mg_http_do(const struct mg_http_req *req, struct mg_http_resp *resp,
 	memset(resp, 0, sizeof(*resp));
 	mg_buf_init(&resp->body, arena);
 	if (req == NULL || req->url == NULL || req->method == NULL ||
-	    (strncmp(req->url, "http://", 7) != 0 &&
-	    strncmp(req->url, "https://", 8) != 0) ||
+	    (strncasecmp(req->url, "http://", 7) != 0 &&
+	    strncasecmp(req->url, "https://", 8) != 0) ||
 	    strpbrk(req->url, "\r\n ") != NULL ||
 	    req->nwant > MG_HTTP_WANT_MAX || (req->body == NULL &&
 	    req->body_len > 0) || (req->out_path != NULL && req->max_file == 0))
@@ -218,7 +218,6 @@ mg_http_do(const struct mg_http_req *req, struct mg_http_resp *resp,
 	to = req->timeout_ms > 0 ? req->timeout_ms :
 	    (long)mg_cfg_int("pay_timeout_s", 20) * 1000;
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.h = NULL;
 	ctx.req = req;
 	ctx.resp = resp;
 	ctx.max_body = req->max_body > 0 ? req->max_body : MG_HTTP_BODY_MAX;

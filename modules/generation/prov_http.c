@@ -144,12 +144,15 @@ prov_http_do(const struct prov_http_req *req, struct prov_http_resp *resp,
 	case MG_HTTP_EINVAL:
 		rc = prov_fail(err, PROV_E_INVALID, "bad provider URL");
 		break;
+	/* Fixed texts: the message may reach the job's error, and libcurl's
+	   (hs.error) names the provider's host and port. */
 	case MG_HTTP_NOT_SENT:
-		rc = prov_fail(err, PROV_E_CONNECT, "connect: %s", hs.error);
+		rc = prov_fail(err, PROV_E_CONNECT,
+		    "connect: the provider could not be reached");
 		break;
 	case MG_HTTP_UNKNOWN:
-		rc = prov_fail(err, PROV_E_TIMEOUT, "%s (request sent)",
-		    hs.error);
+		rc = prov_fail(err, PROV_E_TIMEOUT,
+		    "no complete answer from the provider (request sent)");
 		break;
 	case MG_HTTP_EFILE:
 		rc = prov_fail(err, PROV_E_SYSTEM, "write output failed");
