@@ -85,11 +85,11 @@ row_insert(struct db_conn *db, const struct row *r)
 
 	switch (r->st) {
 	case DB_WALLET_HOLD:
-		return tx_err(db, db_exec(db, r->st, "sissssi", r->ws,
-		    r->reserved, r->job, desc, r->job, r->key, r->ttl));
+		return tx_err(db, db_exec(db, r->st, "sisssi", r->ws,
+		    r->reserved, r->job, desc, r->key, r->ttl));
 	case DB_WALLET_SETTLE:
-		return tx_err(db, db_exec(db, r->st, "ssiissss", r->ws, r->kind,
-		    r->amount, r->reserved, r->job, desc, r->job, r->key));
+		return tx_err(db, db_exec(db, r->st, "ssiisss", r->ws, r->kind,
+		    r->amount, r->reserved, r->job, desc, r->key));
 	default:
 		return tx_err(db, db_exec(db, DB_LEDGER_INSERT, "ssiissnn",
 		    r->ws, r->kind, r->amount, (int64_t)0, r->ref, desc));

@@ -152,13 +152,13 @@ worker(void *arg)
 		if ((a = prepare(m, auth_sql)) == NULL)
 			goto err;
 	} else if ((a = prepare(m, "INSERT INTO ledger (workspace_id, kind,"
-	    " amount_micros, reserved_delta_micros, ref, description, job_id,"
-	    " api_key_id, expires_at) VALUES (?, 'hold', 0, ?,"
-	    " CONCAT('hold:', ?), 'cost', ?, NULL, NOW(6) + INTERVAL ? SECOND)"))
+	    " amount_micros, reserved_delta_micros, job_id, ref, description,"
+	    " api_key_id, expires_at) VALUES (?, 'hold', 0, ?, ?,"
+	    " CONCAT('hold:', job_id), 'cost', NULL, NOW(6) + INTERVAL ? SECOND)"))
 	    == NULL || (b = prepare(m, "INSERT INTO ledger (workspace_id, kind,"
-	    " amount_micros, reserved_delta_micros, ref, description, job_id,"
-	    " api_key_id) VALUES (?, 'release', 0, ?, CONCAT('settle:', ?),"
-	    " 'cost', ?, NULL)")) == NULL)
+	    " amount_micros, reserved_delta_micros, job_id, ref, description,"
+	    " api_key_id) VALUES (?, 'release', 0, ?, ?,"
+	    " CONCAT('settle:', job_id), 'cost', NULL)")) == NULL)
 		goto err;
 	while (!atomic_load(&stop)) {
 		seq++;
@@ -182,8 +182,7 @@ worker(void *arg)
 			bind_str(&in[0], wallets[(tid + seq) % nwallets], &len[0]);
 			bind_int(&in[1], &one);
 			bind_str(&in[2], job, &len[2]);
-			bind_str(&in[3], job, &len[3]);
-			bind_int(&in[4], &ttl);
+			bind_int(&in[3], &ttl);
 			if (run(a, in) != 0)
 				goto err;
 			bind_int(&in[1], &minus_one);	/* release it all */
