@@ -106,8 +106,8 @@ void		 db_rollback(struct db_conn *);
  */
 int		 db_tx(struct db_conn *, int (*fn)(struct db_conn *, void *), void *arg);
 /*
- * The same for a callback whose one statement opens and commits its own
- * transaction (a money procedure called with own_tx = 1): no BEGIN and no
+ * The same for a callback whose one statement is its own transaction
+ * (autocommit: a ledger row written alone, wallet.c): no BEGIN and no
  * COMMIT round trip. Rolls back after a failure, retries deadlocks like
  * db_tx; DB_GONE when the answer was lost (it may have committed).
  */

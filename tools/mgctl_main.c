@@ -322,7 +322,8 @@ cmd_wallet_grant(const char *ws, const char *usd, int argc, char **argv)
  * ledger verify, holds and payments (004, 009): reserved = Σ open holds
  * (hold rows without a settle row); every hold row reserves a positive
  * amount; every settle row fits its hold (the unique ref makes it the only
- * one); no external payment credited under two refs. Appends a message per breach to errs. 0, or -1 on a db error.
+ * one); no external payment credited under two refs. Appends a message
+ * per breach to errs. 0, or -1 on a db error.
  */
 static int
 verify_holds(struct db_conn *db, json_object *errs)

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-
 #include "mg_http.h"
 #include "mg_util.h"
 #include "prov.h"

@@ -10,9 +10,9 @@
 
 #include "mg_buf.h"
 #include "mg_config.h"
+#include "mg_http.h"
 #include "mg_util.h"
 #include "pay_coinbase.h"
-#include "mg_http.h"
 #include "pay_json.h"
 
 static const char *const pay_coinbase_errs[PAY_COINBASE__MAX] = {

@@ -13,8 +13,8 @@
 #include "mg_buf.h"
 #include "mg_config.h"
 #include "mg_crypto.h"
-#include "mg_util.h"
 #include "mg_http.h"
+#include "mg_util.h"
 #include "pay_json.h"
 #include "pay_x402.h"
 

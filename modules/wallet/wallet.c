@@ -281,10 +281,10 @@ wallet_adjust(struct db_conn *db, const char *ws, int64_t amount,
  * every second would look at each settled hold some 300 times while it
  * sits in that window. So a full scan (from the mark, and the only one
  * that moves it) runs every wallet_reap_full_every_s seconds (default
- * REAP_FULL_EVERY), and the scans in
- * between start where this process's last clean scan ended, less
- * REAP_OVERLAP: a hold is looked at a few times, and one committed too late
- * for the quick scans waits at most one full-scan period more.
+ * REAP_FULL_EVERY), and the scans in between start where this process's
+ * last clean scan ended, less REAP_OVERLAP: a hold is looked at a few
+ * times, and one committed too late for the quick scans waits at most one
+ * full-scan period more.
  */
 static int64_t	reap_quick_from, reap_full_at;
 

@@ -108,7 +108,7 @@ enum wallet_err	 wallet_hold_ttl_tx(struct db_conn *, const char *workspace_id,
 
 /*
  * Self-contained hold / settle: the _tx functions in their own transaction,
- * opened and committed inside the procedure (db_tx_self: one round trip,
+ * the one INSERT committed by autocommit (db_tx_self: one round trip,
  * retried on deadlock). WALLET_UNKNOWN when the answer to the
  * commit was lost (retry: the refs make it safe). For callers with no
  * other row to change atomically with the money (reaper, benchmarks).
