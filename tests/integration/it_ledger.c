@@ -21,6 +21,9 @@
 #include "wallet.h"
 
 #define USD(x)	((int64_t)(x) * 1000000LL)
+/* The mariadb client as the database owner (the stack's OS user). */
+#define ADMIN_CLI	"mariadb --no-defaults --protocol=socket " \
+	"--socket=\"$MG_DB_SOCKET\" -u\"$(id -un)\""
 
 static struct db_conn *wdb;	/* role wallet, like the wallet pool */
 
@@ -181,7 +184,7 @@ hold_one(struct db_conn *db, int i, void *arg)
  * 64 processes, each its own connection as role wallet, one hold each,
  * against a wallet covering exactly 10: exactly 10 succeed. self = 0: the
  * hold inside a caller's transaction (wallet_hold_tx, as a job submit);
- * 1: the procedure's own transaction (wallet_hold).
+ * 1: its own autocommit transaction (wallet_hold).
  */
 static void
 concurrent_holds(int self)
@@ -858,8 +861,7 @@ t_billing_byo_key_never_returned(void)
 		char cmd[1024], out[256] = "";
 		FILE *p;
 
-		snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --protocol=socket "
-		    "--socket=\"$MG_DB_SOCKET\" -u\"$(id -un)\" -N -e "
+		snprintf(cmd, sizeof(cmd), ADMIN_CLI " -N -e "
 		    "\"SELECT INSTR(key_box, 'SECRET') FROM mediagate.billing_settings"
 		    " WHERE workspace_id = '%s'\" 2>/dev/null", w.ws);
 		p = popen(cmd, "r");
@@ -870,15 +872,38 @@ t_billing_byo_key_never_returned(void)
 	}
 }
 
-/* Run SQL as the database owner through the mysql client. 0 on success. */
+/* Run SQL as the database owner; quiet drops its error output. 0 on success. */
 static int
-sql_admin(const char *sql)
+sql_run(const char *sql, int quiet)
 {
 	char cmd[2048];
 
-	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --protocol=socket "
-	    "--socket=\"$MG_DB_SOCKET\" -u\"$(id -un)\" mediagate -e \"%s\"", sql);
+	snprintf(cmd, sizeof(cmd), ADMIN_CLI " mediagate -e \"%s\"%s", sql,
+	    quiet ? " 2>/dev/null" : "");
 	return system(cmd);
+}
+
+static int
+sql_admin(const char *sql)
+{
+	return sql_run(sql, 0);
+}
+
+/* One number from SQL run as the database owner; -1 on failure. */
+static int64_t
+sql_admin_int(const char *sql)
+{
+	char cmd[1024], out[64] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), ADMIN_CLI " -N -B mediagate -e \"%s\"", sql);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fgets(out, sizeof(out), p) == NULL)
+		*out = '\0';
+	if (pclose(p) != 0 || *out == '\0')
+		return -1;
+	return strtoll(out, NULL, 10);
 }
 
 /* A deliberately broken wallet: verify exits non-zero, then passes again. */
@@ -975,15 +1000,8 @@ t_verify_detects_broken_hold(void)
 static int
 sql_admin_refused(const char *sql)
 {
-	char cmd[2048];
-
-	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --protocol=socket "
-	    "--socket=\"$MG_DB_SOCKET\" -u\"$(id -un)\" mediagate -e \"%s\""
-	    " 2>/dev/null", sql);
-	return system(cmd) != 0;
+	return sql_run(sql, 1) != 0;
 }
-
-static int64_t sql_admin_int(const char *);
 
 /*
  * The trigger of 011 guards every ledger row, whoever writes it (here the
@@ -1065,30 +1083,12 @@ t_trigger_guards_every_row(void)
 	CU_ASSERT_EQUAL(it_mgctl_status("ledger verify"), 0);
 }
 
-/* One number from SQL run as the database owner; -1 on failure. */
-static int64_t
-sql_admin_int(const char *sql)
-{
-	char cmd[1024], out[64] = "";
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --protocol=socket "
-	    "--socket=\"$MG_DB_SOCKET\" -u\"$(id -un)\" -N -B mediagate -e \"%s\"",
-	    sql);
-	if ((p = popen(cmd, "r")) == NULL)
-		return -1;
-	if (fgets(out, sizeof(out), p) == NULL)
-		*out = '\0';
-	if (pclose(p) != 0 || *out == '\0')
-		return -1;
-	return strtoll(out, NULL, 10);
-}
 
 /*
- * The self-contained hold and settle (one CALL, committed by the
- * procedure): every refusal leaves nothing behind — the procedure wrote
- * its ledger row before the check that failed, and db_tx_self rolls it
- * back — and the connection stays usable.
+ * The self-contained hold and settle (one INSERT each, autocommit): every
+ * refusal leaves nothing behind — the trigger's SIGNAL undoes the row the
+ * statement wrote before the check that failed — and the connection stays
+ * usable.
  */
 static void
 t_self_tx_refusals_leave_nothing(void)
